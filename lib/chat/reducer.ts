@@ -1,0 +1,653 @@
+/**
+ * The chat as a pure function of what happened: user actions and stream
+ * events in, display items and the conversation's API items out.
+ * Components and the store never change chat state any other way.
+ */
+import { getArray, getObject, getString, isObject, type JsonObject } from "../json";
+import type { StreamEvent } from "../sse";
+import type { Annotation, ApiItem, ChatItem, ChatState, ContainerFile, McpTool, TurnState } from "./types";
+
+export type ChatAction =
+  | { type: "reset" }
+  | { type: "user_message"; turnId: string; text: string }
+  | { type: "turn_started"; turnId: string }
+  | { type: "stream_event"; event: StreamEvent }
+  /** The stream ended (the server closed it). */
+  | { type: "stream_closed" }
+  /** The turn could not start or broke off: a non-2xx answer, no network, ... */
+  | { type: "turn_failed"; message: string }
+  /** The person pressed Stop. */
+  | { type: "turn_aborted" }
+  | { type: "function_running"; callId: string }
+  | { type: "function_output"; callId: string; output: string }
+  | { type: "approval"; requestId: string; approve: boolean }
+  /** Retry: forget what the failed turn showed; the store then starts a new turn. */
+  | { type: "retry_prepared" };
+
+export const initialChatState: ChatState = { items: [], conversation: [], turn: null };
+
+export const CONNECTION_LOST =
+  "The connection to the server was lost before the answer was complete.";
+export const STOPPED_NOTICE = "Stopped. The answer so far is kept.";
+export const CANCELLED_FUNCTION_OUTPUT = JSON.stringify({ error: "The user stopped this call before it ran." });
+
+// ---------------------------------------------------------------------------
+// helpers
+
+type Kind<K extends ChatItem["kind"]> = Extract<ChatItem, { kind: K }>;
+
+function replaceItem(items: ChatItem[], id: string, update: (item: ChatItem) => ChatItem): ChatItem[] {
+  let changed = false;
+  const next = items.map((item) => {
+    if (item.id !== id) return item;
+    changed = true;
+    return update(item);
+  });
+  return changed ? next : items;
+}
+
+function findItem(items: ChatItem[], id: string): ChatItem | undefined {
+  return items.find((item) => item.id === id);
+}
+
+function withTurn(state: ChatState, update: (turn: TurnState) => TurnState): ChatState {
+  return state.turn ? { ...state, turn: update(state.turn) } : state;
+}
+
+function markStarted(state: ChatState): ChatState {
+  return state.turn && !state.turn.started ? withTurn(state, (t) => ({ ...t, started: true })) : state;
+}
+
+function parseAnnotation(raw: unknown): Annotation | null {
+  if (!isObject(raw)) return null;
+  const type = getString(raw, "type");
+  if (type === "url_citation") {
+    const url = getString(raw, "url");
+    if (!url) return null;
+    return {
+      type,
+      url,
+      title: getString(raw, "title"),
+      start_index: typeof raw.start_index === "number" ? raw.start_index : undefined,
+      end_index: typeof raw.end_index === "number" ? raw.end_index : undefined,
+    };
+  }
+  if (type === "file_citation") {
+    const fileId = getString(raw, "file_id");
+    if (!fileId) return null;
+    return { type, file_id: fileId, filename: getString(raw, "filename") };
+  }
+  if (type === "container_file_citation") {
+    const fileId = getString(raw, "file_id");
+    if (!fileId) return null;
+    return {
+      type,
+      file_id: fileId,
+      container_id: getString(raw, "container_id"),
+      filename: getString(raw, "filename"),
+    };
+  }
+  return null;
+}
+
+function annotationKey(a: Annotation): string {
+  switch (a.type) {
+    case "url_citation":
+      return `u:${a.url}`;
+    case "file_citation":
+      return `f:${a.file_id}`;
+    case "container_file_citation":
+      return `c:${a.container_id ?? ""}:${a.file_id}`;
+  }
+}
+
+function mergeAnnotations(existing: Annotation[], added: Annotation[]): Annotation[] {
+  const seen = new Set(existing.map(annotationKey));
+  const result = [...existing];
+  for (const a of added) {
+    const key = annotationKey(a);
+    if (!seen.has(key)) {
+      seen.add(key);
+      result.push(a);
+    }
+  }
+  return result;
+}
+
+function messageText(item: JsonObject): { text: string; annotations: Annotation[] } {
+  let text = "";
+  const annotations: Annotation[] = [];
+  for (const part of getArray(item, "content") ?? []) {
+    if (!isObject(part)) continue;
+    if (part.type === "output_text" || part.type === "text") {
+      text += getString(part, "text") ?? "";
+      for (const raw of getArray(part, "annotations") ?? []) {
+        const a = parseAnnotation(raw);
+        if (a) annotations.push(a);
+      }
+    } else if (part.type === "refusal") {
+      text += getString(part, "refusal") ?? "";
+    }
+  }
+  return { text, annotations };
+}
+
+function searchQueries(item: JsonObject): string[] {
+  const fromItem = getArray(item, "queries");
+  if (fromItem) return fromItem.filter((q): q is string => typeof q === "string");
+  const action = getObject(item, "action");
+  const queries = getArray(action, "queries");
+  if (queries) return queries.filter((q): q is string => typeof q === "string");
+  const query = getString(action, "query");
+  return query ? [query] : [];
+}
+
+function mcpTools(item: JsonObject): McpTool[] {
+  return (getArray(item, "tools") ?? []).flatMap((tool) => {
+    const name = getString(tool, "name");
+    return name ? [{ name, description: getString(tool, "description")?.trim() || undefined }] : [];
+  });
+}
+
+function textOrJson(value: unknown): string | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === "string") return value;
+  if (isObject(value)) return getString(value, "message") ?? JSON.stringify(value);
+  return JSON.stringify(value);
+}
+
+/** Display item for an output item, merged with what streaming already showed. */
+function itemFromOutput(
+  raw: JsonObject,
+  turnId: string,
+  existing: ChatItem | undefined,
+  done: boolean,
+): ChatItem | null {
+  const id = getString(raw, "id");
+  const type = getString(raw, "type");
+  if (!id || !type) return null;
+
+  switch (type) {
+    case "message": {
+      if (getString(raw, "role") && raw.role !== "assistant") return null;
+      const { text, annotations } = messageText(raw);
+      const prev = existing?.kind === "assistant" ? existing : undefined;
+      return {
+        kind: "assistant",
+        id,
+        turnId,
+        text: done || !prev ? text || prev?.text || "" : prev.text,
+        annotations: mergeAnnotations(prev?.annotations ?? [], annotations),
+        done,
+      };
+    }
+    case "function_call": {
+      const prev = existing?.kind === "function_call" ? existing : undefined;
+      const args = getString(raw, "arguments") ?? "";
+      const keepStatus = prev && (prev.status === "running" || prev.status === "done" || prev.status === "skipped");
+      return {
+        kind: "function_call",
+        id,
+        turnId,
+        callId: getString(raw, "call_id") ?? id,
+        name: getString(raw, "name") ?? "function",
+        arguments: done ? args : args || prev?.arguments || "",
+        status: keepStatus ? prev.status : done ? "ready" : "streaming",
+        output: prev?.output,
+      };
+    }
+    case "web_search_call":
+    case "file_search_call": {
+      const prev = existing?.kind === "web_search" || existing?.kind === "file_search" ? existing : undefined;
+      const status = raw.status === "completed" || raw.status === "failed" || done ? "done" : prev?.status ?? "searching";
+      const queries = searchQueries(raw);
+      return {
+        kind: type === "web_search_call" ? "web_search" : "file_search",
+        id,
+        turnId,
+        status,
+        queries: queries.length ? queries : prev?.queries ?? [],
+      };
+    }
+    case "code_interpreter_call": {
+      const prev = existing?.kind === "code_interpreter" ? existing : undefined;
+      const code = getString(raw, "code") ?? "";
+      const logs = (getArray(raw, "outputs") ?? []).flatMap((out) =>
+        getString(out, "type") === "logs" && getString(out, "logs") ? [getString(out, "logs") as string] : [],
+      );
+      const completed = done || raw.status === "completed";
+      return {
+        kind: "code_interpreter",
+        id,
+        turnId,
+        status: completed ? "done" : prev?.status ?? "writing",
+        code: code || prev?.code || "",
+        containerId: getString(raw, "container_id") ?? prev?.containerId,
+        logs: logs.length ? logs : prev?.logs ?? [],
+        files: prev?.files ?? [],
+      };
+    }
+    case "mcp_list_tools": {
+      const prev = existing?.kind === "mcp_list_tools" ? existing : undefined;
+      const tools = mcpTools(raw);
+      return {
+        kind: "mcp_list_tools",
+        id,
+        turnId,
+        serverLabel: getString(raw, "server_label") ?? "MCP server",
+        tools: tools.length ? tools : prev?.tools ?? [],
+        error: textOrJson(raw.error),
+      };
+    }
+    case "mcp_call": {
+      const prev = existing?.kind === "mcp_call" ? existing : undefined;
+      const error = textOrJson(raw.error);
+      const output = textOrJson(raw.output);
+      const args = getString(raw, "arguments") ?? "";
+      return {
+        kind: "mcp_call",
+        id,
+        turnId,
+        serverLabel: getString(raw, "server_label") ?? "MCP server",
+        name: getString(raw, "name") ?? "tool",
+        arguments: args || prev?.arguments || "",
+        status: error ? "failed" : done || output !== undefined ? "done" : prev?.status ?? "running",
+        output: output ?? prev?.output,
+        error,
+      };
+    }
+    case "mcp_approval_request": {
+      const prev = existing?.kind === "mcp_approval_request" ? existing : undefined;
+      return {
+        kind: "mcp_approval_request",
+        id,
+        turnId,
+        serverLabel: getString(raw, "server_label") ?? "MCP server",
+        name: getString(raw, "name") ?? "tool",
+        arguments: getString(raw, "arguments") ?? prev?.arguments ?? "",
+        decision: prev?.decision ?? null,
+      };
+    }
+    default:
+      // reasoning and anything new: nothing to show, but it stays in the conversation.
+      return null;
+  }
+}
+
+function upsertOutputItem(state: ChatState, raw: unknown, done: boolean): ChatState {
+  if (!isObject(raw) || !state.turn) return state;
+  const turnId = state.turn.id;
+  const id = getString(raw, "id");
+  const existing = id ? findItem(state.items, id) : undefined;
+  const next = itemFromOutput(raw, turnId, existing, done);
+  if (!next) return state;
+  const items = existing ? replaceItem(state.items, next.id, () => next) : [...state.items, next];
+  let result: ChatState = { ...state, items };
+  if (next.kind === "assistant") {
+    result = attachContainerFiles(result, next.annotations);
+    if (!next.text && !done) return result; // the loading indicator stays until the first token
+  }
+  return markStarted(result);
+}
+
+function recordOutput(state: ChatState, raw: unknown): ChatState {
+  if (!isObject(raw)) return state;
+  return withTurn(state, (turn) => {
+    const id = getString(raw, "id");
+    const index = id ? turn.output.findIndex((item) => item.id === id) : -1;
+    const output = index >= 0 ? turn.output.map((item, i) => (i === index ? raw : item)) : [...turn.output, raw];
+    return { ...turn, output };
+  });
+}
+
+/** Container-file citations name files the code interpreter made: show them with its call. */
+function attachContainerFiles(state: ChatState, annotations: Annotation[]): ChatState {
+  let items = state.items;
+  for (const a of annotations) {
+    if (a.type !== "container_file_citation") continue;
+    const file: ContainerFile = { fileId: a.file_id, containerId: a.container_id, filename: a.filename };
+    const candidates = items.filter((item): item is Kind<"code_interpreter"> => item.kind === "code_interpreter");
+    const target =
+      [...candidates].reverse().find((item) => !a.container_id || item.containerId === a.container_id) ??
+      candidates[candidates.length - 1];
+    if (!target || target.files.some((f) => f.fileId === file.fileId)) continue;
+    items = replaceItem(items, target.id, (item) =>
+      item.kind === "code_interpreter" ? { ...item, files: [...item.files, file] } : item,
+    );
+  }
+  return items === state.items ? state : { ...state, items };
+}
+
+function ensureAssistant(state: ChatState, itemId: string): ChatState {
+  if (!state.turn || findItem(state.items, itemId)) return state;
+  return {
+    ...state,
+    items: [
+      ...state.items,
+      { kind: "assistant", id: itemId, turnId: state.turn.id, text: "", annotations: [], done: false },
+    ],
+  };
+}
+
+function updateKind<K extends ChatItem["kind"]>(
+  state: ChatState,
+  id: string | undefined,
+  kind: K,
+  update: (item: Kind<K>) => Kind<K>,
+): ChatState {
+  if (!id) return state;
+  const items = replaceItem(state.items, id, (item) => (item.kind === kind ? update(item as Kind<K>) : item));
+  return items === state.items ? state : { ...state, items };
+}
+
+/** Words for OpenAI's `error` event, nested (as on the wire) or flat (as in the OpenAPI text). */
+export function errorEventMessage(event: JsonObject): string {
+  const nested = getObject(event, "error");
+  const message = getString(nested, "message") ?? getString(event, "message");
+  const code = getString(nested, "code") ?? getString(event, "code") ?? getString(nested, "type");
+  if (message) return message;
+  if (code) return `The model service reported an error (${code}).`;
+  return "The model service reported an error.";
+}
+
+function failTurn(state: ChatState, message: string): ChatState {
+  const turn = state.turn;
+  if (!turn || turn.outcome === "failed" || turn.outcome === "aborted") return state;
+  return {
+    ...state,
+    // The failed turn adds nothing to the conversation: Retry sends the same request.
+    conversation: turn.request,
+    items: [
+      ...closeStreamingItems(state.items, turn.id),
+      { kind: "error", id: `${turn.id}:error`, turnId: turn.id, message },
+    ],
+    turn: { ...turn, outcome: "failed", started: true },
+  };
+}
+
+function closeStreamingItems(items: ChatItem[], turnId: string): ChatItem[] {
+  return items.map((item) => {
+    if (item.turnId !== turnId) return item;
+    if (item.kind === "assistant" && !item.done) return { ...item, done: true };
+    if (item.kind === "function_call" && (item.status === "streaming" || item.status === "ready"))
+      return { ...item, status: "skipped" };
+    if ((item.kind === "web_search" || item.kind === "file_search") && item.status === "searching")
+      return { ...item, status: "done" };
+    if (item.kind === "code_interpreter" && item.status !== "done") return { ...item, status: "done" };
+    if (item.kind === "mcp_call" && item.status === "running") return { ...item, status: "failed" };
+    return item;
+  });
+}
+
+function completeTurn(state: ChatState, response: JsonObject | undefined, notice?: string): ChatState {
+  const turn = state.turn;
+  if (!turn || turn.outcome !== "running") return state;
+  const finalOutput = getArray(response, "output");
+  let next: ChatState = state;
+  // The completed response is the authority: some items (approval requests,
+  // tool lists) may only be complete there.
+  if (finalOutput && finalOutput.length) {
+    for (const raw of finalOutput) next = upsertOutputItem(next, raw, true);
+  }
+  const output = finalOutput && finalOutput.length ? finalOutput.filter(isObject) : turn.output;
+  const items = next.items.map((item) =>
+    item.turnId === turn.id && item.kind === "assistant" && !item.done ? { ...item, done: true } : item,
+  );
+  return {
+    ...next,
+    items: notice ? [...items, { kind: "notice", id: `${turn.id}:notice`, turnId: turn.id, text: notice }] : items,
+    conversation: [...turn.request, ...output],
+    turn: { ...turn, output, outcome: "completed", started: true },
+  };
+}
+
+function applyStreamEvent(state: ChatState, event: StreamEvent): ChatState {
+  if (!state.turn || state.turn.outcome !== "running") return state;
+  const itemId = getString(event, "item_id");
+
+  switch (event.type) {
+    case "response.output_item.added":
+      return upsertOutputItem(state, event.item, false);
+
+    case "response.output_item.done":
+      return recordOutput(upsertOutputItem(state, event.item, true), event.item);
+
+    case "response.output_text.delta": {
+      const delta = getString(event, "delta") ?? "";
+      if (!itemId || !delta) return state;
+      const next = updateKind(ensureAssistant(state, itemId), itemId, "assistant", (item) => ({
+        ...item,
+        text: item.text + delta,
+      }));
+      return markStarted(next);
+    }
+
+    case "response.output_text.done": {
+      const text = getString(event, "text");
+      if (!itemId || text === undefined) return state;
+      return markStarted(
+        updateKind(ensureAssistant(state, itemId), itemId, "assistant", (item) => ({ ...item, text })),
+      );
+    }
+
+    case "response.output_text.annotation.added": {
+      const annotation = parseAnnotation(event.annotation);
+      if (!itemId || !annotation) return state;
+      const next = updateKind(ensureAssistant(state, itemId), itemId, "assistant", (item) => ({
+        ...item,
+        annotations: mergeAnnotations(item.annotations, [annotation]),
+      }));
+      return attachContainerFiles(next, [annotation]);
+    }
+
+    case "response.function_call_arguments.delta":
+      return updateKind(state, itemId, "function_call", (item) => ({
+        ...item,
+        arguments: item.arguments + (getString(event, "delta") ?? ""),
+      }));
+
+    case "response.function_call_arguments.done":
+      return updateKind(state, itemId, "function_call", (item) => ({
+        ...item,
+        arguments: getString(event, "arguments") ?? item.arguments,
+      }));
+
+    case "response.mcp_call_arguments.delta":
+      return updateKind(state, itemId, "mcp_call", (item) => ({
+        ...item,
+        arguments: item.arguments + (getString(event, "delta") ?? ""),
+      }));
+
+    case "response.mcp_call_arguments.done":
+      return updateKind(state, itemId, "mcp_call", (item) => ({
+        ...item,
+        arguments: getString(event, "arguments") ?? item.arguments,
+      }));
+
+    case "response.mcp_call.failed":
+      return updateKind(state, itemId, "mcp_call", (item) => ({ ...item, status: "failed" }));
+
+    case "response.web_search_call.completed":
+      return updateKind(state, itemId, "web_search", (item) => ({ ...item, status: "done" }));
+
+    case "response.file_search_call.completed":
+      return updateKind(state, itemId, "file_search", (item) => ({ ...item, status: "done" }));
+
+    case "response.code_interpreter_call_code.delta":
+      return updateKind(state, itemId, "code_interpreter", (item) => ({
+        ...item,
+        code: item.code + (getString(event, "delta") ?? ""),
+      }));
+
+    case "response.code_interpreter_call_code.done":
+      return updateKind(state, itemId, "code_interpreter", (item) => ({
+        ...item,
+        code: getString(event, "code") ?? item.code,
+      }));
+
+    case "response.code_interpreter_call.interpreting":
+      return updateKind(state, itemId, "code_interpreter", (item) => ({ ...item, status: "running" }));
+
+    case "response.code_interpreter_call.completed":
+      return updateKind(state, itemId, "code_interpreter", (item) => ({ ...item, status: "done" }));
+
+    case "response.completed":
+      return completeTurn(state, getObject(event, "response"));
+
+    case "response.incomplete": {
+      const response = getObject(event, "response");
+      const reason = getString(getObject(response, "incomplete_details"), "reason");
+      const words =
+        reason === "max_output_tokens"
+          ? "The answer was cut short: it reached the length limit."
+          : reason === "content_filter"
+            ? "The answer was cut short by the content filter."
+            : "The answer was cut short.";
+      return completeTurn(state, response, words);
+    }
+
+    case "response.failed": {
+      const error = getObject(getObject(event, "response"), "error");
+      return failTurn(state, error ? errorEventMessage({ error }) : "The model could not complete the answer.");
+    }
+
+    case "error":
+      return failTurn(state, errorEventMessage(event));
+
+    default:
+      return state;
+  }
+}
+
+function abortTurn(state: ChatState): ChatState {
+  const turn = state.turn;
+  if (!turn) return state;
+  if (turn.outcome === "completed") {
+    // Stopped while the client ran functions: answer each pending call so the
+    // conversation stays valid (every function_call needs its output).
+    let next = state;
+    for (const item of state.items) {
+      if (item.turnId === turn.id && item.kind === "function_call" && item.status !== "done") {
+        next = chatReducer(next, { type: "function_output", callId: item.callId, output: CANCELLED_FUNCTION_OUTPUT });
+        next = updateKind(next, item.id, "function_call", (fc) => ({ ...fc, status: "skipped" }));
+      }
+    }
+    return {
+      ...next,
+      items: [...next.items, { kind: "notice", id: `${turn.id}:notice`, turnId: turn.id, text: "Stopped." }],
+      turn: { ...turn, outcome: "aborted" },
+    };
+  }
+  if (turn.outcome !== "running") return state;
+  // Keep what was said so far, as plain text: half-finished tool calls and
+  // reasoning items cannot be sent back without their counterparts.
+  const partial = state.items
+    .filter((item): item is Kind<"assistant"> => item.turnId === turn.id && item.kind === "assistant")
+    .map((item) => item.text)
+    .filter(Boolean)
+    .join("\n\n");
+  const conversation: ApiItem[] = partial
+    ? [...turn.request, { role: "assistant", content: partial }]
+    : turn.request;
+  return {
+    ...state,
+    conversation,
+    items: [
+      ...closeStreamingItems(state.items, turn.id),
+      { kind: "notice", id: `${turn.id}:notice`, turnId: turn.id, text: STOPPED_NOTICE },
+    ],
+    turn: { ...turn, outcome: "aborted", started: true },
+  };
+}
+
+export function chatReducer(state: ChatState, action: ChatAction): ChatState {
+  switch (action.type) {
+    case "reset":
+      return initialChatState;
+
+    case "user_message":
+      return {
+        ...state,
+        items: [...state.items, { kind: "user", id: `${action.turnId}:user`, turnId: action.turnId, text: action.text }],
+        conversation: [...state.conversation, { role: "user", content: action.text }],
+      };
+
+    case "turn_started":
+      return {
+        ...state,
+        turn: { id: action.turnId, request: state.conversation, output: [], outcome: "running", started: false },
+      };
+
+    case "stream_event":
+      return applyStreamEvent(state, action.event);
+
+    case "stream_closed":
+      return state.turn?.outcome === "running" ? failTurn(state, CONNECTION_LOST) : state;
+
+    case "turn_failed":
+      return failTurn(state, action.message);
+
+    case "turn_aborted":
+      return abortTurn(state);
+
+    case "function_running": {
+      const item = state.items.find((i) => i.kind === "function_call" && i.callId === action.callId);
+      return item ? updateKind(state, item.id, "function_call", (fc) => ({ ...fc, status: "running" })) : state;
+    }
+
+    case "function_output": {
+      const item = state.items.find((i) => i.kind === "function_call" && i.callId === action.callId);
+      const withOutput = item
+        ? updateKind(state, item.id, "function_call", (fc) => ({ ...fc, status: "done", output: action.output }))
+        : state;
+      return {
+        ...withOutput,
+        conversation: [
+          ...withOutput.conversation,
+          { type: "function_call_output", call_id: action.callId, output: action.output },
+        ],
+      };
+    }
+
+    case "approval": {
+      const next = updateKind(state, action.requestId, "mcp_approval_request", (item) => ({
+        ...item,
+        decision: action.approve ? "approved" : "declined",
+      }));
+      if (next === state) return state;
+      return {
+        ...next,
+        conversation: [
+          ...next.conversation,
+          { type: "mcp_approval_response", approval_request_id: action.requestId, approve: action.approve },
+        ],
+      };
+    }
+
+    case "retry_prepared": {
+      const turn = state.turn;
+      if (!turn || turn.outcome !== "failed") return state;
+      return {
+        ...state,
+        items: state.items.filter((item) => item.turnId !== turn.id || item.kind === "user"),
+        conversation: turn.request,
+        turn: null,
+      };
+    }
+  }
+}
+
+/** Function calls of the finished turn that the client still has to run. */
+export function pendingFunctionCalls(state: ChatState): Kind<"function_call">[] {
+  const turn = state.turn;
+  if (!turn || turn.outcome !== "completed") return [];
+  return state.items.filter(
+    (item): item is Kind<"function_call"> =>
+      item.turnId === turn.id && item.kind === "function_call" && item.status === "ready",
+  );
+}
+
+/** True while the loading indicator should show: a turn runs and nothing arrived yet. */
+export function isWaitingForFirstToken(state: ChatState): boolean {
+  return !!state.turn && state.turn.outcome === "running" && !state.turn.started;
+}
