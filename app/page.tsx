@@ -1,3 +1,5 @@
+import { ChatApp } from "@/components/ChatApp";
+
 export default function Home() {
-  return <main className="p-6">Loading…</main>;
+  return <ChatApp />;
 }

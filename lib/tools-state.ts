@@ -48,3 +48,56 @@ export function defaultToolsState(): ToolsState {
     googleIntegrationEnabled: false,
   };
 }
+
+/** MCP servers must be reached over https; anything else is refused in the panel. */
+export function isValidMcpUrl(value: string): boolean {
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === "https:" && !!url.hostname;
+  } catch {
+    return false;
+  }
+}
+
+export interface ToolsContext {
+  /** From /api/google/status: the Google switch only counts once connected. */
+  googleConnected: boolean;
+}
+
+/**
+ * What a turn sends as `toolsState`: the panel's settings, with switches that
+ * cannot work yet turned off (file search without a vector store, MCP without
+ * a valid server, Google without a connection) and text fields trimmed.
+ */
+export function toToolsState(panel: ToolsState, context: ToolsContext): ToolsState {
+  const location = panel.webSearchConfig.user_location;
+  const mcp = panel.mcpConfig;
+  const mcpReady = !!mcp.server_label.trim() && isValidMcpUrl(mcp.server_url);
+  return {
+    webSearchEnabled: panel.webSearchEnabled,
+    fileSearchEnabled: panel.fileSearchEnabled && !!panel.vectorStore?.id,
+    functionsEnabled: panel.functionsEnabled,
+    codeInterpreterEnabled: panel.codeInterpreterEnabled,
+    vectorStore: panel.vectorStore,
+    webSearchConfig: {
+      user_location: {
+        type: "approximate",
+        country: location.country.trim(),
+        city: location.city.trim(),
+        region: location.region.trim(),
+      },
+    },
+    mcpEnabled: panel.mcpEnabled && mcpReady,
+    mcpConfig: {
+      server_label: mcp.server_label.trim(),
+      server_url: mcp.server_url.trim(),
+      allowed_tools: mcp.allowed_tools
+        .split(",")
+        .map((t) => t.trim())
+        .filter(Boolean)
+        .join(", "),
+      skip_approval: mcp.skip_approval,
+    },
+    googleIntegrationEnabled: panel.googleIntegrationEnabled && context.googleConnected,
+  };
+}
