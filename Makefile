@@ -1,0 +1,42 @@
+# `make run` sets everything up and starts the app; `make test` sets up and runs every check.
+# Both are idempotent: stamps under .make/ skip installs whose inputs have not changed.
+
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMPS := .make
+BACKEND_PORT ?= 8000
+
+.PHONY: run run-backend test test-backend lint-backend system-deps clean
+
+run: $(STAMPS)/python-runtime
+	cd backend && ../$(PY) -m uvicorn main:app --host 127.0.0.1 --port $(BACKEND_PORT)
+
+test: system-deps lint-backend test-backend
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(STAMPS)/python-runtime: backend/requirements.txt | $(PY)
+	$(PY) -m pip install -q -r backend/requirements.txt
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/python-dev: backend/requirements.txt backend/requirements-dev.txt | $(PY)
+	$(PY) -m pip install -q -r backend/requirements-dev.txt
+	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/python-runtime
+
+# redis-server and chromium come from Debian's packages; installed only when missing.
+system-deps:
+	@scripts/ensure-system-packages.sh
+
+lint-backend: $(STAMPS)/python-dev
+	cd backend && ../$(VENV)/bin/ruff check .
+	cd backend && ../$(VENV)/bin/ruff format --check .
+	cd backend && ../$(VENV)/bin/mypy .
+
+test-backend: $(STAMPS)/python-dev
+	cd backend && ../$(PY) -m pytest
+
+clean:
+	rm -rf $(STAMPS) $(VENV)

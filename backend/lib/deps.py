@@ -1,0 +1,25 @@
+"""Dependencies of the routes, declared once. The lifespan in main.py creates what they hand out."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+from openai import AsyncOpenAI
+
+from lib.errors import ApiError
+from lib.settings import Settings
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_openai(request: Request) -> AsyncOpenAI:
+    client: AsyncOpenAI | None = request.app.state.openai
+    if client is None:
+        raise ApiError(503, "OPENAI_API_KEY is not set")
+    return client
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+OpenAIDep = Annotated[AsyncOpenAI, Depends(get_openai)]

@@ -1,0 +1,84 @@
+"""Expected failures carry their HTTP status; one set of handlers turns every error into the
+contract's JSON body `{"error": "..."}` (CONTRACT.md, Errors in general)."""
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A failure the client should hear about, with the status and words to tell it."""
+
+    def __init__(
+        self, status_code: int, message: str, headers: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.message = message
+        self.headers = dict(headers or {})
+
+
+def error_response(
+    status_code: int, message: str, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    return JSONResponse({"error": message}, status_code=status_code, headers=headers)
+
+
+def _field_name(location: Sequence[Any]) -> str:
+    # ("body", "toolsState", "mcpConfig", "server_url") -> "toolsState.mcpConfig.server_url"
+    parts = [str(part) for part in location[1:] if part != "body"] if location else []
+    return ".".join(parts) or "request body"
+
+
+def describe_validation_errors(errors: Sequence[Any]) -> tuple[int, str]:
+    """The status and one readable sentence for pydantic's list of errors."""
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            return 400, "The request body is not valid JSON."
+    described = []
+    for error in errors[:5]:
+        location = error.get("loc", ())
+        if location and location[0] == "body" and len(location) == 1:
+            if error.get("type") == "missing":
+                described.append("The request body is missing; send a JSON object.")
+            else:
+                described.append("The request body must be a JSON object.")
+            continue
+        described.append(f"{_field_name(location)}: {error.get('msg', 'is invalid')}")
+    return 422, "Invalid request: " + "; ".join(described)
+
+
+async def _api_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(ApiError, exc)
+    return error_response(exc.status_code, exc.message, exc.headers)
+
+
+async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(RequestValidationError, exc)
+    status_code, message = describe_validation_errors(list(exc.errors()))
+    return error_response(status_code, message)
+
+
+async def _http_error(_: Request, exc: Exception) -> JSONResponse:
+    exc = cast(HTTPException, exc)
+    return error_response(exc.status_code, str(exc.detail), exc.headers)
+
+
+async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
+    # A bug: log it with its traceback for us, and tell the client nothing it could misuse.
+    logger.exception("Unhandled error on %s %s", request.method, request.url.path)
+    return error_response(500, "Internal server error")
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ApiError, _api_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)
+    app.add_exception_handler(Exception, _unexpected_error)

@@ -1,0 +1,67 @@
+"""The process's one AsyncOpenAI client, and what OpenAI's failures mean for our callers."""
+
+import httpx2
+import openai
+from openai import AsyncOpenAI, DefaultAsyncHttpxClient
+
+from lib.errors import ApiError
+from lib.settings import Settings
+
+KEY_REJECTED = "OpenAI rejected the server's API key; check OPENAI_API_KEY."
+
+
+def create_openai_client(settings: Settings) -> AsyncOpenAI | None:
+    """The shared client, or None while OPENAI_API_KEY is unset (the service still starts)."""
+    if settings.openai_api_key is None:
+        return None
+    http_client = DefaultAsyncHttpxClient(
+        timeout=httpx2.Timeout(settings.openai_timeout, connect=settings.openai_connect_timeout),
+        limits=httpx2.Limits(
+            max_connections=settings.openai_max_connections,
+            max_keepalive_connections=min(settings.openai_max_connections, 200),
+        ),
+    )
+    return AsyncOpenAI(
+        api_key=settings.openai_api_key.get_secret_value(),
+        base_url=settings.openai_base_url,
+        max_retries=settings.openai_max_retries,
+        http_client=http_client,
+    )
+
+
+def _upstream_message(exc: openai.APIStatusError) -> str:
+    body = exc.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str) and body["message"]:
+        return str(body["message"])
+    return f"OpenAI answered with status {exc.status_code}."
+
+
+# Statuses that describe the client's own request, so they pass through as they are.
+_CLIENT_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
+
+
+def api_error_from_openai(exc: openai.OpenAIError, *, redact: str | None = None) -> ApiError:
+    """The status and message our client gets for a failed OpenAI call.
+
+    Errors of the caller's request keep their status and OpenAI's words; a rejected server key
+    is our fault, not the caller's (502, and never OpenAI's text, which quotes part of the key).
+    """
+    if isinstance(exc, openai.APITimeoutError):
+        return ApiError(504, "OpenAI did not answer in time; try again.")
+    if isinstance(exc, openai.APIConnectionError):
+        return ApiError(502, "Could not reach OpenAI; try again shortly.")
+    if isinstance(exc, openai.APIStatusError):
+        status = exc.status_code
+        if status in (401, 403):
+            return ApiError(502, KEY_REJECTED)
+        message = _upstream_message(exc)
+        if redact:
+            message = message.replace(redact, "[redacted]")
+        if status == 429:
+            retry_after = exc.response.headers.get("retry-after")
+            headers = {"Retry-After": retry_after} if retry_after else None
+            return ApiError(429, message, headers)
+        if status in _CLIENT_STATUSES:
+            return ApiError(status, message)
+        return ApiError(502, f"OpenAI failed ({status}): {message}")
+    return ApiError(502, "The call to OpenAI failed.")

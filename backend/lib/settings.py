@@ -1,0 +1,114 @@
+"""The service's one settings object, read from the environment and backend/.env."""
+
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from config.constants import DEFAULT_MODEL
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent
+DATA_DIR = BACKEND_DIR / "data"
+
+# The file the settings are read from; tests point it elsewhere so that a developer's own
+# backend/.env (perhaps with a real key) never leaks into them.
+ENV_FILE_VARIABLE = "BACKEND_ENV_FILE"
+
+
+def _split_commas(value: object) -> object:
+    if isinstance(value, str):
+        return [part.strip() for part in value.split(",") if part.strip()]
+    return value
+
+
+def _blank_to_none(value: object) -> object:
+    if isinstance(value, str) and not value.strip():
+        return None
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(extra="ignore", env_file_encoding="utf-8")
+
+    # OpenAI
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    openai_model: str = DEFAULT_MODEL
+    # Seconds without a byte from OpenAI before a request is given up: long, because a turn
+    # may sit silent while a tool (code interpreter, MCP) works.
+    openai_timeout: float = Field(default=600.0, gt=0)
+    openai_connect_timeout: float = Field(default=10.0, gt=0)
+    openai_max_retries: int = Field(default=2, ge=0, le=10)
+    # One stream is one upstream connection: the pool must hold as many as a worker serves.
+    openai_max_connections: int = Field(default=2000, ge=1)
+
+    # The web client
+    cors_origins: Annotated[list[str], NoDecode] = ["http://localhost:3000"]
+    node_env: Literal["development", "production"] = "development"
+    frontend_url: str = "http://localhost:3000"
+
+    # Streaming: an SSE comment after this long without an event keeps proxies from closing.
+    stream_keepalive_seconds: float = Field(default=15.0, gt=0)
+
+    # Vector stores and the example functions
+    max_upload_bytes: int = Field(default=32 * 1024 * 1024, gt=0)
+    nominatim_url: str = "https://nominatim.openstreetmap.org"
+    open_meteo_url: str = "https://api.open-meteo.com"
+    joke_api_url: str = "https://v2.jokeapi.dev"
+
+    # Google OAuth and sessions
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
+    google_redirect_uri: str = "http://localhost:3000/api/google/callback"
+    google_discovery_url: str = "https://accounts.google.com/.well-known/openid-configuration"
+    session_store_url: str = "sqlite:///data/sessions.db"
+    session_secret: SecretStr | None = None
+    session_secret_previous: SecretStr | None = None
+
+    @field_validator("cors_origins", mode="before")
+    @classmethod
+    def _parse_origins(cls, value: object) -> object:
+        return _split_commas(value)
+
+    @field_validator("cors_origins")
+    @classmethod
+    def _no_wildcard_origin(cls, origins: list[str]) -> list[str]:
+        # Credentials (the session cookie) travel cross-origin, and browsers refuse `*` with them.
+        if "*" in origins:
+            raise ValueError("must list origins; '*' cannot be used with credentials")
+        return origins
+
+    @field_validator(
+        "openai_api_key",
+        "openai_base_url",
+        "google_client_id",
+        "google_client_secret",
+        "session_secret",
+        "session_secret_previous",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        return _blank_to_none(value)
+
+    @property
+    def openai_configured(self) -> bool:
+        return self.openai_api_key is not None
+
+
+class SettingsError(SystemExit):
+    """Start-up refused: one line naming the setting, rather than a traceback."""
+
+
+def load_settings() -> Settings:
+    env_file = os.environ.get(ENV_FILE_VARIABLE, str(BACKEND_DIR / ".env")) or None
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{str(error['loc'][0]).upper() if error['loc'] else 'settings'}: {error['msg']}"
+            for error in exc.errors()
+        )
+        raise SettingsError(f"Invalid setting {problems}") from None

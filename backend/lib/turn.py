@@ -1,0 +1,171 @@
+"""One chat turn: the upstream Responses API stream relayed to the browser as it arrives."""
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from datetime import date
+from typing import Any
+
+import anyio
+import httpx2
+import openai
+from openai import AsyncOpenAI
+from openai._response import AsyncAPIResponse
+from starlette.responses import StreamingResponse
+from starlette.types import Receive, Scope, Send
+
+from config.constants import developer_prompt
+from lib.openai_client import api_error_from_openai
+from lib.sse import KEEPALIVE, EventTranslator, error_frame
+
+logger = logging.getLogger(__name__)
+
+# CONTRACT.md, POST /api/turn_response: no Connection header (hop-by-hop; it breaks HTTP/2).
+STREAM_HEADERS = {
+    "Cache-Control": "no-cache, no-transform",
+    "X-Accel-Buffering": "no",
+}
+
+# Frames waiting for a slow browser; past this the upstream read waits too, so memory stays bounded.
+_QUEUE_FRAMES = 64
+# How long closing the upstream may take once the browser has gone.
+_CLOSE_SECONDS = 2.0
+
+_END = b""
+
+
+async def open_turn(
+    client: AsyncOpenAI,
+    *,
+    model: str,
+    messages: list[dict[str, Any]],
+    tools: list[dict[str, Any]],
+    today: date,
+    secret: str | None,
+) -> AsyncAPIResponse[Any]:
+    """Start the upstream stream. Fails with an ApiError (real status) before any byte is sent."""
+    request = client.responses.with_streaming_response.create(
+        model=model,
+        input=messages,  # type: ignore[arg-type]  # forwarded as the client sent it
+        instructions=developer_prompt(today),
+        tools=tools,  # type: ignore[arg-type]
+        stream=True,
+        parallel_tool_calls=False,
+    )
+    try:
+        return await request.__aenter__()
+    except openai.OpenAIError as exc:
+        raise api_error_from_openai(exc, redact=secret) from None
+
+
+class TurnStreamResponse(StreamingResponse):
+    """The SSE response of a turn; it owns the upstream response and always closes it."""
+
+    def __init__(
+        self, upstream: AsyncAPIResponse[Any], *, keepalive_seconds: float, secret: str | None
+    ) -> None:
+        self._upstream = upstream
+        self._keepalive = keepalive_seconds
+        self._translator = EventTranslator(secret)
+        self._outcome = "client went away"
+        self._started = time.monotonic()
+        super().__init__(self._frames(), media_type="text/event-stream", headers=STREAM_HEADERS)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await self._close_upstream()
+            logger.info(
+                "turn ended: %s, %d events, %.2f s",
+                self._outcome,
+                self._translator.events,
+                time.monotonic() - self._started,
+            )
+
+    async def _close_upstream(self) -> None:
+        # Shielded: the browser leaving cancels this task, but the upstream must still be told,
+        # or OpenAI keeps generating (and billing) for nobody.
+        with anyio.CancelScope(shield=True), anyio.move_on_after(_CLOSE_SECONDS):
+            await self._upstream.close()
+
+    async def _frames(self) -> AsyncIterator[bytes]:
+        queue: asyncio.Queue[bytes] = asyncio.Queue(_QUEUE_FRAMES)
+        loop = asyncio.get_running_loop()
+        last_sent = loop.time()
+
+        async def pump() -> None:
+            try:
+                async for chunk in self._upstream.iter_bytes():
+                    frames = self._translator.feed(chunk)
+                    if frames:
+                        await queue.put(frames)
+                frames = self._translator.close()
+                if not self._translator.finished:
+                    frames += error_frame(
+                        "server_error",
+                        "upstream_incomplete",
+                        "OpenAI ended the response early; try again.",
+                    )
+                    self._outcome = "upstream ended early"
+                else:
+                    self._outcome = "completed"
+                if frames:
+                    await queue.put(frames)
+            except httpx2.TimeoutException:
+                self._outcome = "upstream timed out"
+                await queue.put(
+                    error_frame(
+                        "timeout", "upstream_timeout", "OpenAI stopped answering; try again."
+                    )
+                )
+            except (httpx2.HTTPError, OSError) as exc:
+                self._outcome = f"upstream broke ({type(exc).__name__})"
+                await queue.put(
+                    error_frame(
+                        "server_error",
+                        "upstream_disconnected",
+                        "The connection to OpenAI broke before the answer was finished; try again.",
+                    )
+                )
+            except Exception:
+                logger.exception("turn relay failed")
+                self._outcome = "relay failed"
+                await queue.put(
+                    error_frame("server_error", "relay_failed", "The answer could not be relayed.")
+                )
+            await queue.put(_END)
+
+        async def keep_alive() -> None:
+            nonlocal last_sent
+            while True:
+                await asyncio.sleep(max(0.0, last_sent + self._keepalive - loop.time()))
+                if loop.time() - last_sent >= self._keepalive:
+                    last_sent = loop.time()
+                    with contextlib.suppress(asyncio.QueueFull):  # frames are waiting anyway
+                        queue.put_nowait(KEEPALIVE)
+
+        pump_task = asyncio.create_task(pump())
+        keep_alive_task = asyncio.create_task(keep_alive())
+        try:
+            while True:
+                item = await queue.get()
+                ended = item == _END
+                # Everything already waiting goes out in one write: fewer sends, same latency.
+                while not ended and not queue.empty():
+                    more = queue.get_nowait()
+                    ended = more == _END
+                    item += more
+                if item:
+                    last_sent = loop.time()
+                    yield item
+                if ended:
+                    return
+        finally:
+            keep_alive_task.cancel()
+            pump_task.cancel()
+            with anyio.CancelScope(shield=True):
+                await asyncio.gather(pump_task, keep_alive_task, return_exceptions=True)
+                await self._close_upstream()

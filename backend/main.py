@@ -1,0 +1,71 @@
+"""The FastAPI application: `cd backend && uvicorn main:app --port 8000`."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api import (
+    container_files,
+    functions,
+    google_auth,
+    google_callback,
+    google_status,
+    health,
+    turn_response,
+    vector_stores,
+)
+from lib.errors import install_error_handlers
+from lib.logging_setup import configure_logging
+from lib.openai_client import create_openai_client
+from lib.settings import Settings, load_settings
+
+ROUTERS = (
+    turn_response.router,
+    health.router,
+    vector_stores.router,
+    container_files.router,
+    functions.router,
+    google_auth.router,
+    google_callback.router,
+    google_status.router,
+)
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or load_settings()
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.openai = create_openai_client(settings)
+        try:
+            yield
+        finally:
+            if app.state.openai is not None:
+                await app.state.openai.close()
+
+    development = settings.node_env == "development"
+    app = FastAPI(
+        title="Responses chat backend",
+        lifespan=lifespan,
+        docs_url="/docs" if development else None,
+        redoc_url=None,
+        openapi_url="/openapi.json" if development else None,
+    )
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=settings.cors_origins,
+        allow_credentials=True,
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["*"],
+    )
+    for router in ROUTERS:
+        app.include_router(router)
+    return app
+
+
+app = create_app()

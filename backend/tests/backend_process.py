@@ -1,0 +1,74 @@
+"""The backend under test: a real `uvicorn main:app` process on a free loopback port."""
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Mapping
+from pathlib import Path
+
+import httpx
+
+from tests.fakes.server import bind_free_port
+
+BACKEND_DIR = Path(__file__).resolve().parent.parent
+
+# A known, hermetic environment: no developer .env, no retries that slow error tests down.
+BASE_ENV = {
+    "BACKEND_ENV_FILE": "",
+    "OPENAI_API_KEY": "sk-test-not-a-real-key-0123456789",
+    "OPENAI_MAX_RETRIES": "0",
+    "SESSION_STORE_URL": "memory://",
+    "NODE_ENV": "development",
+}
+
+
+class BackendProcess:
+    def __init__(self, env: Mapping[str, str | None], workers: int = 1) -> None:
+        sock = bind_free_port()
+        self.port = sock.getsockname()[1]
+        sock.close()  # uvicorn binds it again at once; another taker in between is unlikely
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        # Closed by stop(): the log outlives this method.
+        self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
+            prefix="backend-", suffix=".log", delete=False
+        )
+        merged = {**os.environ, **BASE_ENV}
+        for key, value in env.items():
+            if value is None:
+                merged.pop(key, None)
+            else:
+                merged[key] = value
+        command = [sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1"]
+        command += ["--port", str(self.port), "--workers", str(workers)]
+        self.process = subprocess.Popen(
+            command, cwd=BACKEND_DIR, env=merged, stdout=self.log, stderr=subprocess.STDOUT
+        )
+
+    def wait_ready(self, timeout: float = 20) -> "BackendProcess":
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"backend exited at start-up:\n{self.output()}")
+            try:
+                if httpx.get(f"{self.base_url}/api/health", timeout=1).status_code == 200:
+                    return self
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"backend did not become ready:\n{self.output()}")
+
+    def output(self) -> str:
+        return Path(self.log.name).read_text(errors="replace")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        self.log.close()
+        os.unlink(self.log.name)

@@ -1,0 +1,46 @@
+"""Serve an ASGI app on a free loopback port in a background thread, for tests and benchmarks."""
+
+import socket
+import threading
+import time
+
+import uvicorn
+from starlette.types import ASGIApp
+
+
+def bind_free_port(host: str = "127.0.0.1") -> socket.socket:
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, 0))
+    return sock
+
+
+class ServerThread:
+    """A real uvicorn server; the socket is bound before start, so there is no port race."""
+
+    def __init__(self, app: ASGIApp, host: str = "127.0.0.1") -> None:
+        self._sock = bind_free_port(host)
+        self.port = self._sock.getsockname()[1]
+        self.base_url = f"http://{host}:{self.port}"
+        config = uvicorn.Config(
+            app, log_level="critical", lifespan="off", access_log=False, timeout_graceful_shutdown=1
+        )
+        self._server = uvicorn.Server(config)
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        self._server.run(sockets=[self._sock])
+
+    def start(self) -> "ServerThread":
+        self._thread.start()
+        deadline = time.monotonic() + 10
+        while not self._server.started:
+            if time.monotonic() > deadline or not self._thread.is_alive():
+                raise RuntimeError("test server did not start")
+            time.sleep(0.01)
+        return self
+
+    def stop(self) -> None:
+        self._server.should_exit = True
+        self._thread.join(timeout=5)
+        self._sock.close()
