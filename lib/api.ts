@@ -90,7 +90,13 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   } catch {
     // Body unreadable.
   }
-  return new ApiError(response.status, message?.trim() || statusMessage(response.status));
+  let text = message?.trim() || statusMessage(response.status);
+  const retryAfter = Number(response.headers.get("Retry-After"));
+  if (Number.isFinite(retryAfter) && retryAfter > 0) {
+    if (!/[.!?]$/.test(text)) text += ".";
+    text += ` You can try again in ${Math.ceil(retryAfter)} second${Math.ceil(retryAfter) === 1 ? "" : "s"}.`;
+  }
+  return new ApiError(response.status, text);
 }
 
 export function buildUrl(baseUrl: string, path: string, query?: Record<string, QueryValue>): string {

@@ -99,6 +99,20 @@ describe("API errors", () => {
     await expect(gen.next()).rejects.toMatchObject({ status: 401, message: "Incorrect API key provided" });
   });
 
+  it("tells when to try again after a 429", async () => {
+    const { fetch } = fakeFetch(
+      () =>
+        new Response(JSON.stringify({ error: "Rate limit reached" }), {
+          status: 429,
+          headers: { "Content-Type": "application/json", "Retry-After": "20" },
+        }),
+    );
+    const api = createApi({ baseUrl: "", fetch });
+    await expect(api.googleStatus()).rejects.toMatchObject({
+      message: "Rate limit reached. You can try again in 20 seconds.",
+    });
+  });
+
   it("says so in words when the body is not the contract's JSON", async () => {
     const { fetch } = fakeFetch(() => new Response("<html>Bad gateway</html>", { status: 502 }));
     const api = createApi({ baseUrl: "", fetch });

@@ -1,0 +1,73 @@
+import { expect, test as base, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+
+import { FAKE_OPENAI_URL } from "./env";
+
+/** The chat as a person sees it: by roles and accessible names. */
+export class ChatPage {
+  readonly message: Locator;
+  readonly send: Locator;
+  readonly stop: Locator;
+  readonly newChat: Locator;
+  readonly retry: Locator;
+  readonly answers: Locator;
+  readonly alert: Locator;
+
+  constructor(readonly page: Page) {
+    this.message = page.getByRole("textbox", { name: "Message" });
+    this.send = page.getByRole("button", { name: "Send", exact: true });
+    this.stop = page.getByRole("button", { name: "Stop", exact: true });
+    this.newChat = page.getByRole("button", { name: "New chat" });
+    this.retry = page.getByRole("button", { name: "Retry" });
+    this.answers = page.getByRole("article", { name: "Assistant message" });
+    this.alert = page.getByRole("log", { name: "Conversation" }).getByRole("alert");
+  }
+
+  async open() {
+    await this.page.goto("/");
+    await expect(this.message).toBeEditable();
+  }
+
+  /** Types a message and presses Enter, as people do. */
+  async say(text: string) {
+    await expect(this.message).toBeEditable();
+    await this.message.fill(text);
+    await this.message.press("Enter");
+  }
+
+  async waitUntilIdle() {
+    await expect(this.send).toBeVisible({ timeout: 20_000 });
+  }
+
+  lastAnswer(): Locator {
+    return this.answers.last();
+  }
+}
+
+export interface FakeRequest {
+  input: Array<Record<string, unknown>>;
+  tools?: Array<Record<string, unknown>>;
+  [key: string]: unknown;
+}
+
+/** Request bodies the fake OpenAI server got whose input mentions `token`. */
+export async function fakeRequests(request: APIRequestContext, token: string): Promise<FakeRequest[]> {
+  const response = await request.get(`${FAKE_OPENAI_URL}/_fake/requests`);
+  expect(response.ok()).toBe(true);
+  const all = (await response.json()) as FakeRequest[];
+  return all.filter((body) => JSON.stringify(body.input).includes(token));
+}
+
+/** A token that marks one test's messages, so parallel tests never mix up requests. */
+export function uniqueToken(prefix = "t"): string {
+  return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
+}
+
+export const test = base.extend<{ chat: ChatPage }>({
+  chat: async ({ page }, provide) => {
+    const chat = new ChatPage(page);
+    await chat.open();
+    await provide(chat);
+  },
+});
+
+export { expect };

@@ -1,0 +1,101 @@
+import { defineConfig } from "@playwright/test";
+
+import {
+  BACKEND_PORT,
+  BACKEND_URL,
+  CHROMIUM,
+  FAKE_OPENAI_PORT,
+  FAKE_OPENAI_URL,
+  PYTHON,
+  REPO_ROOT,
+  WEB_PORT,
+  WEB_URL,
+} from "./e2e/env";
+
+const reuse = process.env.E2E_REUSE_SERVERS === "1";
+
+/** What the backend needs to run against the fakes only, never a real service. */
+const backendEnv: Record<string, string> = {
+  BACKEND_ENV_FILE: "", // ignore a developer's backend/.env
+  OPENAI_API_KEY: "sk-test-fake",
+  OPENAI_BASE_URL: `${FAKE_OPENAI_URL}/v1`,
+  CORS_ORIGINS: `${WEB_URL},http://localhost:${WEB_PORT}`,
+  FRONTEND_URL: WEB_URL,
+  SESSION_STORE_URL: "memory://",
+  // Errors reach the page at once instead of after the SDK's backoff.
+  OPENAI_MAX_RETRIES: "0",
+  SESSION_SECRET: "e2e-session-secret-not-for-production-0123456789",
+};
+
+export default defineConfig({
+  testDir: "./e2e",
+  outputDir: "./test-results",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: false,
+  // Each test marks its messages with a unique token, so files can run side by side.
+  workers: 2,
+  retries: process.env.CI ? 1 : 0,
+  reporter: [["list"]],
+  use: {
+    baseURL: WEB_URL,
+    trace: "retain-on-failure",
+    launchOptions: {
+      // Debian's chromium; Playwright never downloads a browser here.
+      executablePath: CHROMIUM,
+      args: [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+      ],
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: [
+    {
+      name: "fake OpenAI",
+      command: `"${PYTHON}" -m tests.fakes.openai_server --port ${FAKE_OPENAI_PORT}`,
+      cwd: `${REPO_ROOT}/backend`,
+      url: `${FAKE_OPENAI_URL}/_fake/requests`,
+      reuseExistingServer: reuse,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      name: "backend",
+      command: `"${PYTHON}" -m uvicorn main:app --host 127.0.0.1 --port ${BACKEND_PORT}`,
+      cwd: `${REPO_ROOT}/backend`,
+      url: `${BACKEND_URL}/api/health`,
+      env: backendEnv,
+      reuseExistingServer: reuse,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      name: "web",
+      // A production build of its own (own dist folder): rewrites are fixed at build time.
+      command: "npm run build && npm run start",
+      cwd: REPO_ROOT,
+      url: WEB_URL,
+      env: {
+        PORT: String(WEB_PORT),
+        HOSTNAME: "127.0.0.1",
+        BACKEND_URL,
+        NEXT_PUBLIC_API_URL: "",
+        NEXT_DIST_DIR: ".next-e2e",
+        NEXT_TELEMETRY_DISABLED: "1",
+      },
+      reuseExistingServer: reuse,
+      timeout: 240_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+  ],
+});
