@@ -30,10 +30,11 @@ $(STAMPS)/python-dev: backend/requirements.txt backend/requirements-dev.txt | $(
 system-deps:
 	@scripts/ensure-system-packages.sh
 
+# bench/ is checked with the backend's settings: it imports the backend's test servers.
 lint-backend: $(STAMPS)/python-dev
-	cd backend && ../$(VENV)/bin/ruff check .
-	cd backend && ../$(VENV)/bin/ruff format --check .
-	cd backend && ../$(VENV)/bin/mypy .
+	cd backend && ../$(VENV)/bin/ruff check . ../bench
+	cd backend && ../$(VENV)/bin/ruff format --check . ../bench
+	cd backend && ../$(VENV)/bin/mypy . ../bench
 
 test-backend: $(STAMPS)/python-dev
 	cd backend && ../$(PY) -m pytest

@@ -1,8 +1,9 @@
 """The process's one AsyncOpenAI client, and what OpenAI's failures mean for our callers."""
 
+import aiohttp
 import httpx2
 import openai
-from openai import AsyncOpenAI, DefaultAsyncHttpxClient
+from openai import AsyncOpenAI, DefaultAioHttpClient
 
 from lib.errors import ApiError
 from lib.settings import Settings
@@ -11,10 +12,14 @@ KEY_REJECTED = "OpenAI rejected the server's API key; check OPENAI_API_KEY."
 
 
 def create_openai_client(settings: Settings) -> AsyncOpenAI | None:
-    """The shared client, or None while OPENAI_API_KEY is unset (the service still starts)."""
+    """The shared client, or None while OPENAI_API_KEY is unset (the service still starts).
+
+    It runs on the SDK's aiohttp transport: its C parser relays a stream at about twice the
+    events/s of the default pure-Python one, and adds half the first-byte latency (bench/).
+    """
     if settings.openai_api_key is None:
         return None
-    http_client = DefaultAsyncHttpxClient(
+    http_client = DefaultAioHttpClient(
         timeout=httpx2.Timeout(settings.openai_timeout, connect=settings.openai_connect_timeout),
         limits=httpx2.Limits(
             max_connections=settings.openai_max_connections,
@@ -27,6 +32,19 @@ def create_openai_client(settings: Settings) -> AsyncOpenAI | None:
         max_retries=settings.openai_max_retries,
         http_client=http_client,
     )
+
+
+def _connection_refused(exc: BaseException) -> bool:
+    # The aiohttp transport reports a refused connection as a connect *timeout*; the cause
+    # chain still holds aiohttp's own error, which tells the two apart.
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, aiohttp.ClientConnectorError) and not isinstance(
+            cause, aiohttp.ServerTimeoutError
+        ):
+            return True
+        cause = cause.__cause__ or cause.__context__
+    return False
 
 
 def _upstream_message(exc: openai.APIStatusError) -> str:
@@ -46,9 +64,9 @@ def api_error_from_openai(exc: openai.OpenAIError, *, redact: str | None = None)
     Errors of the caller's request keep their status and OpenAI's words; a rejected server key
     is our fault, not the caller's (502, and never OpenAI's text, which quotes part of the key).
     """
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError) and not _connection_refused(exc):
         return ApiError(504, "OpenAI did not answer in time; try again.")
-    if isinstance(exc, openai.APIConnectionError):
+    if isinstance(exc, openai.APIConnectionError):  # the timeout error is one too
         return ApiError(502, "Could not reach OpenAI; try again shortly.")
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
