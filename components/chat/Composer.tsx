@@ -50,7 +50,7 @@ export function Composer({ busy, onSend, onStop }: ComposerProps) {
         <textarea
           ref={box}
           aria-label="Message"
-          placeholder={busy ? "Waiting for the answer…" : "Message (Enter to send, Shift+Enter for a new line)"}
+          placeholder={busy ? "Waiting for the answer…" : "Ask anything"}
           value={text}
           onChange={(e) => setText(e.target.value)}
           onKeyDown={onKeyDown}
