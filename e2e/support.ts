@@ -71,3 +71,46 @@ export const test = base.extend<{ chat: ChatPage }>({
 });
 
 export { expect };
+
+/** The tools panel, by its switches and fields. */
+export class ToolsPanelPage {
+  readonly panel: Locator;
+
+  constructor(readonly page: Page) {
+    this.panel = page.getByRole("complementary", { name: "Tools" });
+  }
+
+  switch(name: string): Locator {
+    return this.panel.getByRole("switch", { name, exact: true });
+  }
+
+  field(name: string): Locator {
+    return this.panel.getByRole("textbox", { name, exact: true });
+  }
+
+  async turnOn(name: string) {
+    const toggle = this.switch(name);
+    await expect(toggle).toBeVisible();
+    if ((await toggle.getAttribute("aria-checked")) !== "true") await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-checked", "true");
+  }
+
+  async turnOff(name: string) {
+    const toggle = this.switch(name);
+    if ((await toggle.getAttribute("aria-checked")) === "true") await toggle.click();
+    await expect(toggle).toHaveAttribute("aria-checked", "false");
+  }
+
+  async pickCountry(search: string) {
+    const box = this.panel.getByRole("combobox", { name: "Country" });
+    await box.fill(search);
+    await box.press("Enter");
+  }
+}
+
+/** The `tools` the fake upstream got with the turn that carried `token`. */
+export async function toolsSentWith(request: APIRequestContext, token: string) {
+  await expect.poll(async () => (await fakeRequests(request, token)).length).toBeGreaterThan(0);
+  const [first] = await fakeRequests(request, token);
+  return (first?.tools ?? []) as Array<Record<string, unknown>>;
+}
