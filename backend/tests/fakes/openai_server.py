@@ -274,6 +274,9 @@ class FakeOpenAI:
                     yield event
                     record.events_sent += 1
                 if drop:
+                    # A break some time after the last event, as networks break: aiohttp (the
+                    # backend's transport) drops bytes that arrive in the same read as a reset.
+                    await asyncio.sleep(0.05)
                     raise DroppedConnectionError
                 record.completed = True
             finally:
