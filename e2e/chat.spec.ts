@@ -107,7 +107,7 @@ test.describe("tool activity", () => {
   test("a function call runs in the browser and the answer continues by itself", async ({ chat, request }) => {
     const token = uniqueToken();
     await chat.say(`${token} [[function:get_joke:{}]]`);
-    const call = chat.page.getByRole("region", { name: "Function call get_joke" });
+    const call = chat.conversation.getByRole("region", { name: "Function call get_joke" });
     await expect(call).toBeVisible();
     await expect(call).toContainText("Done");
     await expect(call).toContainText("Output");
@@ -123,7 +123,7 @@ test.describe("tool activity", () => {
   test("code interpreter shows its code and previews the image it made", async ({ chat }) => {
     const token = uniqueToken();
     await chat.say(`${token} [[fixture:code_interpreter]]`);
-    const calls = chat.page.getByRole("region", { name: "Code interpreter" });
+    const calls = chat.conversation.getByRole("region", { name: "Code interpreter" });
     await expect(calls).toHaveCount(2);
     await expect(calls.nth(1)).toContainText("import matplotlib.pyplot as plt");
     const image = calls.nth(1).getByRole("img", { name: /Image made by the code interpreter/ });
@@ -137,12 +137,12 @@ test.describe("tool activity", () => {
   test("an MCP approval request is approved and the turn continues", async ({ chat, request }) => {
     const token = uniqueToken();
     await chat.say(`${token} [[fixture:mcp_approval_request]]`);
-    const tools = chat.page.getByRole("region", { name: "Tools of zip1" });
+    const tools = chat.conversation.getByRole("region", { name: "Tools of zip1" });
     await expect(tools).toContainText("offers 4 tools");
     await tools.getByText(/offers 4 tools/).click();
     await expect(tools.getByText("create_short_url")).toBeVisible();
 
-    const approval = chat.page.getByRole("region", { name: "Approval request for create_short_url" });
+    const approval = chat.conversation.getByRole("region", { name: "Approval request for create_short_url" });
     await expect(approval).toContainText("https://ai-sdk.dev/");
     await approval.getByRole("button", { name: "Approve" }).click();
     await expect(chat.lastAnswer()).toContainText("MCP tool call approved.");
@@ -158,13 +158,13 @@ test.describe("tool activity", () => {
   test("declining an MCP call says so", async ({ chat }) => {
     const token = uniqueToken();
     await chat.say(`${token} [[fixture:mcp_approval_request]]`);
-    await chat.page.getByRole("button", { name: "Decline" }).click();
+    await chat.conversation.getByRole("button", { name: "Decline" }).click();
     await expect(chat.lastAnswer()).toContainText("MCP tool call declined.");
   });
 
   test("web search shows its progress and the cited sources", async ({ chat }) => {
     await chat.say(`${uniqueToken()} [[fixture:web_search]]`);
-    const searches = chat.page.getByRole("region", { name: "Web search" });
+    const searches = chat.conversation.getByRole("region", { name: "Web search" });
     await expect(searches).toHaveCount(2);
     await expect(searches.first()).toContainText("Done");
     await expect(chat.lastAnswer().getByRole("link", { name: /Britannica/ })).toHaveAttribute(
@@ -175,7 +175,7 @@ test.describe("tool activity", () => {
 
   test("file search names the cited file", async ({ chat }) => {
     await chat.say(`${uniqueToken()} [[fixture:file_search]]`);
-    await expect(chat.page.getByRole("region", { name: "File search" })).toContainText("Travis favorite food");
+    await expect(chat.conversation.getByRole("region", { name: "File search" })).toContainText("Travis favorite food");
     await expect(chat.lastAnswer().getByRole("list", { name: "Cited files" })).toContainText("test_favorite_foods.txt");
   });
 

@@ -11,15 +11,17 @@ export class ChatPage {
   readonly retry: Locator;
   readonly answers: Locator;
   readonly alert: Locator;
+  readonly conversation: Locator;
 
   constructor(readonly page: Page) {
+    this.conversation = page.getByRole("log", { name: "Conversation" });
     this.message = page.getByRole("textbox", { name: "Message" });
     this.send = page.getByRole("button", { name: "Send", exact: true });
     this.stop = page.getByRole("button", { name: "Stop", exact: true });
     this.newChat = page.getByRole("button", { name: "New chat" });
     this.retry = page.getByRole("button", { name: "Retry" });
     this.answers = page.getByRole("article", { name: "Assistant message" });
-    this.alert = page.getByRole("log", { name: "Conversation" }).getByRole("alert");
+    this.alert = this.conversation.getByRole("alert");
   }
 
   async open() {
