@@ -13,6 +13,12 @@ const nextConfig: NextConfig = {
   // developer's build that points at another backend.
   distDir: process.env.NEXT_DIST_DIR || ".next",
   poweredByHeader: false,
+  experimental: {
+    // The rewrite proxy drops a request after 30 s without a byte by default;
+    // a turn may think longer than that before it streams (the backend's own
+    // upstream timeout is 600 s).
+    proxyTimeout: 620_000,
+  },
   reactStrictMode: true,
   async rewrites() {
     if (process.env.NEXT_PUBLIC_API_URL) return [];

@@ -185,3 +185,52 @@ test.describe("tool activity", () => {
     await expect(chat.alert).toHaveCount(1);
   });
 });
+
+test.describe("comfort", () => {
+  test("a loading indicator shows until the first token", async ({ chat }) => {
+    await chat.say(`${uniqueToken()} [[slow:1500]] late answer`);
+    const waiting = chat.conversation.getByRole("status", { name: "Waiting for the answer" });
+    await expect(waiting).toBeVisible();
+    await expect(chat.lastAnswer()).toContainText("late answer");
+    await expect(waiting).toHaveCount(0);
+  });
+
+  test("scrolling follows the stream unless the reader scrolled up", async ({ chat, page }) => {
+    await page.setViewportSize({ width: 800, height: 420 });
+    await chat.say(`${uniqueToken()} [[synthetic:300:15]]`);
+    const log = chat.conversation;
+    const gap = () => log.evaluate((el) => el.scrollHeight - el.scrollTop - el.clientHeight);
+    await expect.poll(() => log.evaluate((el) => el.scrollHeight > el.clientHeight + 200)).toBe(true);
+    expect(await gap()).toBeLessThan(48);
+
+    await log.hover();
+    await page.mouse.wheel(0, -400);
+    await expect.poll(gap).toBeGreaterThan(100);
+    const top = await log.evaluate((el) => el.scrollTop);
+    await page.waitForTimeout(400);
+    expect(await log.evaluate((el) => el.scrollTop)).toBe(top);
+    await chat.stop.click();
+  });
+
+  test("works with the keyboard alone", async ({ chat, page }) => {
+    const token = uniqueToken();
+    await chat.message.focus();
+    await page.keyboard.type(`${token} typed by keyboard`);
+    await page.keyboard.press("Enter");
+    await expect(chat.lastAnswer()).toContainText("typed by keyboard");
+    await chat.waitUntilIdle();
+    await expect(chat.message).toBeFocused();
+
+    // The switches take the focus and flip with Space.
+    const toggle = page.getByRole("switch", { name: "Code interpreter" });
+    await toggle.focus();
+    await page.keyboard.press("Space");
+    await expect(toggle).toHaveAttribute("aria-checked", "true");
+    await page.keyboard.press("Space");
+    await expect(toggle).toHaveAttribute("aria-checked", "false");
+
+    await chat.newChat.focus();
+    await page.keyboard.press("Enter");
+    await expect(chat.answers).toHaveCount(0);
+  });
+});
