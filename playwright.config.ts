@@ -14,6 +14,13 @@ import {
 
 const reuse = process.env.E2E_REUSE_SERVERS === "1";
 
+/**
+ * `same-origin` (default): the browser calls /api on the web server, which
+ * rewrites to the backend. `cross-origin`: the client is built with
+ * NEXT_PUBLIC_API_URL and calls the backend directly (CORS, cookies).
+ */
+const crossOrigin = process.env.E2E_MODE === "cross-origin";
+
 /** What the backend needs to run against the fakes only, never a real service. */
 const backendEnv: Record<string, string> = {
   BACKEND_ENV_FILE: "", // ignore a developer's backend/.env
@@ -88,7 +95,7 @@ export default defineConfig({
         PORT: String(WEB_PORT),
         HOSTNAME: "127.0.0.1",
         BACKEND_URL,
-        NEXT_PUBLIC_API_URL: "",
+        NEXT_PUBLIC_API_URL: crossOrigin ? BACKEND_URL : "",
         NEXT_DIST_DIR: ".next-e2e",
         NEXT_TELEMETRY_DISABLED: "1",
       },
