@@ -64,7 +64,7 @@ function FilePicker({ label, onFiles, disabled }: { label: string; onFiles: (fil
         type="file"
         multiple
         className="sr-only"
-        aria-label={label}
+        aria-hidden="true"
         tabIndex={-1}
         disabled={disabled}
         onChange={(e) => {
