@@ -8,6 +8,7 @@ import pytest
 from tests.backend_process import BackendProcess
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.server import ServerThread
+from tests.fakes.web_services import FakeWebServices
 
 StartBackend = Callable[..., BackendProcess]
 
@@ -33,12 +34,34 @@ def openai_base_url(fake_openai_server: tuple[FakeOpenAI, ServerThread]) -> str:
 
 
 @pytest.fixture(scope="session")
-def backend_factory(openai_base_url: str) -> Iterator[StartBackend]:
+def fake_web_services_server() -> Iterator[tuple[FakeWebServices, ServerThread]]:
+    fake = FakeWebServices()
+    server = ServerThread(fake.app).start()
+    yield fake, server
+    server.stop()
+
+
+@pytest.fixture
+def fake_web_services(
+    fake_web_services_server: tuple[FakeWebServices, ServerThread],
+) -> FakeWebServices:
+    fake, _ = fake_web_services_server
+    fake.reset()
+    return fake
+
+
+@pytest.fixture(scope="session")
+def backend_factory(
+    openai_base_url: str, fake_web_services_server: tuple[FakeWebServices, ServerThread]
+) -> Iterator[StartBackend]:
     """Start backends with extra settings; each stops at the end of the session."""
     started: list[BackendProcess] = []
+    # Every backend talks to the fakes, so no test can reach a public weather or joke host.
+    fake, server = fake_web_services_server
+    upstreams = {"OPENAI_BASE_URL": openai_base_url, **fake.settings_env(server.base_url)}
 
     def start(env: Mapping[str, str | None] | None = None, workers: int = 1) -> BackendProcess:
-        process = BackendProcess({"OPENAI_BASE_URL": openai_base_url, **(env or {})}, workers)
+        process = BackendProcess({**upstreams, **(env or {})}, workers)
         started.append(process)
         return process.wait_ready()
 
