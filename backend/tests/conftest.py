@@ -76,6 +76,28 @@ def backend(backend_factory: StartBackend) -> BackendProcess:
     return backend_factory()
 
 
+@pytest.fixture(scope="session")
+def tight_backend(backend_factory: StartBackend) -> BackendProcess:
+    """One backend for the tests of limits and failures, since each backend costs seconds:
+    a 1 KiB upload limit, Nominatim requests 0.3 s apart, and Open-Meteo and JokeAPI at a
+    loopback port where nothing listens."""
+    nowhere = "http://127.0.0.1:9"
+    return backend_factory(
+        {
+            "MAX_UPLOAD_BYTES": "1024",
+            "NOMINATIM_MIN_INTERVAL": "0.3",
+            "OPEN_METEO_URL": nowhere,
+            "JOKE_API_URL": nowhere,
+        }
+    )
+
+
+@pytest.fixture
+def tight_client(tight_backend: BackendProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=tight_backend.base_url, timeout=30) as http:
+        yield http
+
+
 @pytest.fixture
 def client(backend: BackendProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=backend.base_url, timeout=30) as http:

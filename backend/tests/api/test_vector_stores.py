@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.conftest import StartBackend
 from tests.fakes.openai_server import FIXTURES_DIR, FakeOpenAI
 
+# The upload limit of the tight backend (tests/conftest.py).
 SMALL_LIMIT = 1024
 
 
@@ -26,14 +26,6 @@ def upload_json(client: httpx.Client, name: str, content: bytes) -> httpx.Respon
         "/api/vector_stores/upload_file",
         json={"fileObject": {"name": name, "content": encoded}},
     )
-
-
-@pytest.fixture(scope="module")
-def small_client(backend_factory: StartBackend) -> Iterator[httpx.Client]:
-    """A backend whose upload limit is small enough to exceed cheaply."""
-    backend = backend_factory({"MAX_UPLOAD_BYTES": str(SMALL_LIMIT)})
-    with httpx.Client(base_url=backend.base_url, timeout=30) as http:
-        yield http
 
 
 # create_store
@@ -374,31 +366,31 @@ def test_upload_error_from_openai_keeps_its_meaning(
 
 
 def test_upload_up_to_the_limit_is_accepted(
-    small_client: httpx.Client, fake_openai: FakeOpenAI
+    tight_client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
-    response = upload_json(small_client, "full.bin", b"x" * SMALL_LIMIT)
+    response = upload_json(tight_client, "full.bin", b"x" * SMALL_LIMIT)
     assert response.status_code == 200
     assert fake_openai.calls[-1]["file"]["bytes"] == SMALL_LIMIT
 
 
 def test_json_upload_over_the_limit_is_413(
-    small_client: httpx.Client, fake_openai: FakeOpenAI
+    tight_client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
-    response = upload_json(small_client, "big.bin", b"x" * (SMALL_LIMIT + 1))
+    response = upload_json(tight_client, "big.bin", b"x" * (SMALL_LIMIT + 1))
     assert response.status_code == 413
     assert str(SMALL_LIMIT) in response.json()["error"]
     assert fake_openai.calls == []
 
 
 def test_huge_declared_body_is_413_before_it_is_read(
-    small_client: httpx.Client, fake_openai: FakeOpenAI
+    tight_client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
     def body() -> Iterator[bytes]:
         yield b'{"fileObject": {"name": "a.txt", "content": "'
         yield b"QUFB" * 100_000
         yield b'"}}'
 
-    response = small_client.post(
+    response = tight_client.post(
         "/api/vector_stores/upload_file",
         content=body(),
         headers={"content-type": "application/json"},
@@ -408,7 +400,7 @@ def test_huge_declared_body_is_413_before_it_is_read(
 
 
 def test_chunked_upload_without_length_is_cut_off_at_the_limit(
-    small_client: httpx.Client, fake_openai: FakeOpenAI
+    tight_client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
     def body() -> Iterator[bytes]:
         yield b'{"fileObject": {"name": "a.txt", "content": "'
@@ -417,7 +409,7 @@ def test_chunked_upload_without_length_is_cut_off_at_the_limit(
         yield b'"}}'
 
     # A generator body has no Content-Length: httpx sends it chunked.
-    response = small_client.post(
+    response = tight_client.post(
         "/api/vector_stores/upload_file",
         content=body(),
         headers={"content-type": "application/json"},
@@ -472,9 +464,9 @@ def test_multipart_upload_of_an_empty_file_is_400(
 
 
 def test_multipart_upload_over_the_limit_is_413(
-    small_client: httpx.Client, fake_openai: FakeOpenAI
+    tight_client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
-    response = small_client.post(
+    response = tight_client.post(
         "/api/vector_stores/upload_file", files={"file": ("a.bin", b"x" * (SMALL_LIMIT + 1))}
     )
     assert response.status_code == 413
@@ -482,7 +474,7 @@ def test_multipart_upload_over_the_limit_is_413(
 
 
 def test_chunked_multipart_upload_over_the_limit_is_413(
-    small_client: httpx.Client, fake_openai: FakeOpenAI
+    tight_client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
     boundary = "b0undary"
 
@@ -495,7 +487,7 @@ def test_chunked_multipart_upload_over_the_limit_is_413(
             yield b"x" * 1000
         yield f"\r\n--{boundary}--\r\n".encode()
 
-    response = small_client.post(
+    response = tight_client.post(
         "/api/vector_stores/upload_file",
         content=body(),
         headers={"content-type": f"multipart/form-data; boundary={boundary}"},
