@@ -20,6 +20,8 @@ from lib.errors import install_error_handlers
 from lib.logging_setup import configure_logging
 from lib.openai_client import create_openai_client
 from lib.settings import Settings, load_settings
+from lib.weather import Geocoder
+from lib.web_services import create_http_client
 
 ROUTERS = (
     turn_response.router,
@@ -40,9 +42,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.openai = create_openai_client(settings)
+        app.state.http = create_http_client(settings)
+        app.state.geocoder = Geocoder.from_settings(app.state.http, settings)
         try:
             yield
         finally:
+            await app.state.http.aclose()
             if app.state.openai is not None:
                 await app.state.openai.close()
 

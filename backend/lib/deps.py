@@ -2,11 +2,13 @@
 
 from typing import Annotated
 
+import httpx2
 from fastapi import Depends, Request
 from openai import AsyncOpenAI
 
 from lib.errors import ApiError
 from lib.settings import Settings
+from lib.weather import Geocoder
 
 
 def get_settings(request: Request) -> Settings:
@@ -21,5 +23,17 @@ def get_openai(request: Request) -> AsyncOpenAI:
     return client
 
 
+def get_http_client(request: Request) -> httpx2.AsyncClient:
+    client: httpx2.AsyncClient = request.app.state.http
+    return client
+
+
+def get_geocoder(request: Request) -> Geocoder:
+    geocoder: Geocoder = request.app.state.geocoder
+    return geocoder
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 OpenAIDep = Annotated[AsyncOpenAI, Depends(get_openai)]
+HttpClientDep = Annotated[httpx2.AsyncClient, Depends(get_http_client)]
+GeocoderDep = Annotated[Geocoder, Depends(get_geocoder)]

@@ -57,6 +57,10 @@ class Settings(BaseSettings):
     nominatim_url: str = "https://nominatim.openstreetmap.org"
     open_meteo_url: str = "https://api.open-meteo.com"
     joke_api_url: str = "https://v2.jokeapi.dev"
+    # Seconds the weather and joke services may take, so a stuck service fails fast.
+    functions_timeout: float = Field(default=5.0, gt=0)
+    # Nominatim's usage policy allows one request a second from an application.
+    nominatim_min_interval: float = Field(default=1.0, ge=0)
 
     # Google OAuth and sessions
     google_client_id: str | None = None

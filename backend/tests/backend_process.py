@@ -21,6 +21,9 @@ BASE_ENV = {
     "OPENAI_MAX_RETRIES": "0",
     "SESSION_STORE_URL": "memory://",
     "NODE_ENV": "development",
+    # The fake weather services answer at once; slow-service tests should not wait long.
+    "FUNCTIONS_TIMEOUT": "1",
+    "NOMINATIM_MIN_INTERVAL": "0",
 }
 
 

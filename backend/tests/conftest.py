@@ -8,6 +8,7 @@ import pytest
 from tests.backend_process import BackendProcess
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.server import ServerThread
+from tests.fakes.web_services import FakeWebServices
 
 StartBackend = Callable[..., BackendProcess]
 
@@ -33,12 +34,34 @@ def openai_base_url(fake_openai_server: tuple[FakeOpenAI, ServerThread]) -> str:
 
 
 @pytest.fixture(scope="session")
-def backend_factory(openai_base_url: str) -> Iterator[StartBackend]:
+def fake_web_services_server() -> Iterator[tuple[FakeWebServices, ServerThread]]:
+    fake = FakeWebServices()
+    server = ServerThread(fake.app).start()
+    yield fake, server
+    server.stop()
+
+
+@pytest.fixture
+def fake_web_services(
+    fake_web_services_server: tuple[FakeWebServices, ServerThread],
+) -> FakeWebServices:
+    fake, _ = fake_web_services_server
+    fake.reset()
+    return fake
+
+
+@pytest.fixture(scope="session")
+def backend_factory(
+    openai_base_url: str, fake_web_services_server: tuple[FakeWebServices, ServerThread]
+) -> Iterator[StartBackend]:
     """Start backends with extra settings; each stops at the end of the session."""
     started: list[BackendProcess] = []
+    # Every backend talks to the fakes, so no test can reach a public weather or joke host.
+    fake, server = fake_web_services_server
+    upstreams = {"OPENAI_BASE_URL": openai_base_url, **fake.settings_env(server.base_url)}
 
     def start(env: Mapping[str, str | None] | None = None, workers: int = 1) -> BackendProcess:
-        process = BackendProcess({"OPENAI_BASE_URL": openai_base_url, **(env or {})}, workers)
+        process = BackendProcess({**upstreams, **(env or {})}, workers)
         started.append(process)
         return process.wait_ready()
 
@@ -51,6 +74,28 @@ def backend_factory(openai_base_url: str) -> Iterator[StartBackend]:
 def backend(backend_factory: StartBackend) -> BackendProcess:
     """The backend with default test settings, shared by the tests that need nothing special."""
     return backend_factory()
+
+
+@pytest.fixture(scope="session")
+def tight_backend(backend_factory: StartBackend) -> BackendProcess:
+    """One backend for the tests of limits and failures, since each backend costs seconds:
+    a 1 KiB upload limit, Nominatim requests 0.3 s apart, and Open-Meteo and JokeAPI at a
+    loopback port where nothing listens."""
+    nowhere = "http://127.0.0.1:9"
+    return backend_factory(
+        {
+            "MAX_UPLOAD_BYTES": "1024",
+            "NOMINATIM_MIN_INTERVAL": "0.3",
+            "OPEN_METEO_URL": nowhere,
+            "JOKE_API_URL": nowhere,
+        }
+    )
+
+
+@pytest.fixture
+def tight_client(tight_backend: BackendProcess) -> Iterator[httpx.Client]:
+    with httpx.Client(base_url=tight_backend.base_url, timeout=30) as http:
+        yield http
 
 
 @pytest.fixture

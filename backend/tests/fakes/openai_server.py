@@ -10,6 +10,21 @@
   apart; `[[function:NAME:JSON]]` calls a function.
 `GET /_fake/requests` lists the request bodies received; `DELETE /_fake/requests` forgets them.
 
+Files, vector stores and container files answer from the recorded fixtures, and every such call
+is kept in `calls` (method, path, query, JSON body or the uploaded file's name, purpose, size and
+sha256); `GET /_fake/calls` lists them.
+- `POST /v1/vector_stores` creates a store remembered until `reset()`; `GET /v1/vector_stores/{id}`
+  and `GET|POST /v1/vector_stores/{id}/files` know those, the recorded stores, and the recorded
+  files list's store; other store ids are 404 as OpenAI answers.
+- `POST /v1/files` (multipart) answers `files_create.json` with the upload's name and size.
+- `GET /v1/containers/{cid}/files/{fid}/content` and `GET /v1/container-files/{fid}/content`
+  serve a real 2x2 PNG for the `.png` files cited in code_interpreter.sse and for file ids ending
+  in `png`; `octet` in the id serves that PNG as application/octet-stream, `svg` an SVG, `html` an
+  HTML page, `slow` three chunks 0.3 s apart (recorded in `streams`); otherwise
+  container_file_content.txt as recorded.
+- Errors on demand: an id containing `_error<STATUS>` (e.g. `vs_error404`, `cfile_error500`), or a
+  store name or upload file name containing `[[error:STATUS]]`, answers with OpenAI's error body.
+
 Run it alone with `python -m tests.fakes.openai_server --port 8101` (from backend/).
 """
 
@@ -20,12 +35,15 @@ import re
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
+from hashlib import sha256
 from pathlib import Path
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
@@ -42,6 +60,43 @@ _ERROR_FIXTURES = {
     404: "error_404_response_not_found.json",
     429: "error_429_insufficient_quota.json",
 }
+
+
+_ERROR_IN_ID = re.compile(r"_error(\d{3})")
+_ERROR_IN_NAME = re.compile(r"\[\[error:(\d{3})\]\]")
+
+# The store of the recorded vector_store_files_list.json, which the recorded store list lacks.
+RECORDED_FILES_STORE = "vs_68c9edb91bd0819181f77b5bbe965d7a"
+
+
+def tiny_png() -> bytes:
+    """A real 2x2 RGB PNG, so that image previews can be tested end to end."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return len(data).to_bytes(4, "big") + body + zlib.crc32(body).to_bytes(4, "big")
+
+    header = (2).to_bytes(4, "big") * 2 + bytes([8, 2, 0, 0, 0])
+    rows = b"".join(b"\x00" + b"\xff\x00\x00\x00\x80\xff" for _ in range(2))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
+
+
+PNG_BYTES = tiny_png()
+SVG_BYTES = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
+HTML_BYTES = b"<!doctype html><script>alert(1)</script>"
+
+
+def _error_status(*values: str) -> int | None:
+    for value in values:
+        match = _ERROR_IN_ID.search(value) or _ERROR_IN_NAME.search(value)
+        if match:
+            return int(match.group(1))
+    return None
 
 
 class DroppedConnectionError(Exception):
@@ -179,20 +234,198 @@ class FakeOpenAI:
         self.requests: list[dict[str, Any]] = []
         self.headers: list[dict[str, str]] = []
         self.streams: list[StreamRecord] = []
+        self.calls: list[dict[str, Any]] = []
+        self.stores: dict[str, dict[str, Any]] = {}
+        self.store_files: dict[str, list[dict[str, Any]]] = {}
+        self.container_filenames = self._cited_container_files()
         self._lock = threading.Lock()
         self.app = Starlette(
             routes=[
                 Route("/v1/responses", self.create_response, methods=["POST"]),
+                Route("/v1/vector_stores", self.create_store, methods=["POST"]),
+                Route("/v1/vector_stores/{store_id}", self.retrieve_store, methods=["GET"]),
+                Route("/v1/vector_stores/{store_id}/files", self.list_files, methods=["GET"]),
+                Route("/v1/vector_stores/{store_id}/files", self.add_file, methods=["POST"]),
+                Route("/v1/files", self.create_file, methods=["POST"]),
+                Route(
+                    "/v1/containers/{container_id}/files/{file_id}/content",
+                    self.container_file_content,
+                    methods=["GET"],
+                ),
+                Route(
+                    "/v1/container-files/{file_id}/content",
+                    self.container_file_content,
+                    methods=["GET"],
+                ),
                 Route("/_fake/requests", self.list_requests, methods=["GET"]),
                 Route("/_fake/requests", self.clear_requests, methods=["DELETE"]),
+                Route("/_fake/calls", self.list_calls, methods=["GET"]),
             ]
         )
+        self.reset()
 
     def reset(self) -> None:
         with self._lock:
             self.requests.clear()
             self.headers.clear()
             self.streams.clear()
+            self.calls.clear()
+            recorded = self._fixture("vector_stores_list.json")["data"]
+            self.stores = {store["id"]: store for store in recorded}
+            self.stores[RECORDED_FILES_STORE] = {
+                **self._fixture("vector_store_create.json"),
+                "id": RECORDED_FILES_STORE,
+            }
+            self.store_files = {store_id: [] for store_id in self.stores}
+            self.store_files[RECORDED_FILES_STORE] = self._fixture("vector_store_files_list.json")[
+                "data"
+            ]
+
+    def _fixture(self, name: str) -> Any:
+        return json.loads((self.fixtures_dir / name).read_text())
+
+    def _cited_container_files(self) -> dict[str, str]:
+        """file id -> file name of the container files cited in the recorded streams."""
+        names: dict[str, str] = {}
+        text = (self.fixtures_dir / "code_interpreter.sse").read_text()
+        for line in text.splitlines():
+            if not line.startswith("data: ") or "container_file_citation" not in line:
+                continue
+            for annotation in re.finditer(r'"file_id":"(cfile_\w+)","filename":"([^"]+)"', line):
+                names[annotation.group(1)] = annotation.group(2)
+        return names
+
+    def _record(self, request: Request, **details: Any) -> None:
+        call = {
+            "method": request.method,
+            "path": request.scope.get("raw_path", b"").decode("latin-1") or request.url.path,
+            "query": dict(request.query_params),
+            **details,
+        }
+        with self._lock:
+            self.calls.append(call)
+
+    async def list_calls(self, _: Request) -> Response:
+        return JSONResponse(self.calls)
+
+    def _store_or_error(self, store_id: str) -> Response | None:
+        if (status := _error_status(store_id)) is not None:
+            return self._recorded_error(status)
+        if store_id not in self.stores:
+            return self._not_found(f"No vector store found with id '{store_id}'.")
+        return None
+
+    async def create_store(self, request: Request) -> Response:
+        body = await request.json()
+        self._record(request, json=body)
+        name = body.get("name")
+        if (status := _error_status(str(name))) is not None:
+            return self._recorded_error(status)
+        store = {
+            **self._fixture("vector_store_create.json"),
+            "id": f"vs_{uuid.uuid4().hex}",
+            "name": name,
+            "created_at": int(time.time()),
+        }
+        with self._lock:
+            self.stores[store["id"]] = store
+            self.store_files[store["id"]] = []
+        return JSONResponse(store)
+
+    async def retrieve_store(self, request: Request) -> Response:
+        store_id = request.path_params["store_id"]
+        self._record(request)
+        return self._store_or_error(store_id) or JSONResponse(self.stores[store_id])
+
+    async def list_files(self, request: Request) -> Response:
+        store_id = request.path_params["store_id"]
+        self._record(request)
+        if (failure := self._store_or_error(store_id)) is not None:
+            return failure
+        files = self.store_files[store_id]
+        return JSONResponse(
+            {
+                "object": "list",
+                "data": files,
+                "first_id": files[0]["id"] if files else None,
+                "last_id": files[-1]["id"] if files else None,
+                "has_more": False,
+            }
+        )
+
+    async def add_file(self, request: Request) -> Response:
+        store_id = request.path_params["store_id"]
+        body = await request.json()
+        self._record(request, json=body)
+        file_id = str(body.get("file_id"))
+        if (status := _error_status(file_id)) is not None:
+            return self._recorded_error(status)
+        if (failure := self._store_or_error(store_id)) is not None:
+            return failure
+        added = {
+            **self._fixture("vector_store_file_create.json"),
+            "id": file_id,
+            "vector_store_id": store_id,
+            "created_at": int(time.time()),
+        }
+        with self._lock:
+            self.store_files[store_id].append({**added, "status": "completed"})
+        return JSONResponse(added)
+
+    async def create_file(self, request: Request) -> Response:
+        async with request.form() as form:
+            upload = form.get("file")
+            purpose = form.get("purpose")
+            if not isinstance(upload, UploadFile):
+                self._record(request, purpose=purpose)
+                return self._error(400, "Missing required parameter: 'file'.")
+            content = await upload.read()
+            details = {
+                "filename": upload.filename,
+                "purpose": purpose,
+                "bytes": len(content),
+                "sha256": sha256(content).hexdigest(),
+                "content_type": upload.content_type,
+            }
+        self._record(request, file=details)
+        if (status := _error_status(str(upload.filename))) is not None:
+            return self._recorded_error(status)
+        created = {
+            **self._fixture("files_create.json"),
+            "id": f"file-{uuid.uuid4().hex[:22]}",
+            "filename": upload.filename,
+            "bytes": len(content),
+            "purpose": purpose,
+            "created_at": int(time.time()),
+        }
+        return JSONResponse(created)
+
+    async def container_file_content(self, request: Request) -> Response:
+        file_id = request.path_params["file_id"]
+        container_id = request.path_params.get("container_id", "")
+        self._record(request)
+        if (status := _error_status(file_id, container_id)) is not None:
+            return self._recorded_error(status)
+        filename = self.container_filenames.get(file_id, "")
+        if filename.endswith(".png") or file_id.endswith("png"):
+            return Response(PNG_BYTES, media_type="image/png")
+        if "octet" in file_id:
+            return Response(PNG_BYTES, media_type="application/octet-stream")
+        if "svg" in file_id:
+            return Response(SVG_BYTES, media_type="image/svg+xml")
+        if "html" in file_id:
+            return Response(HTML_BYTES, media_type="text/html; charset=utf-8")
+        if "slow" in file_id:
+            chunks = [f"chunk {i}\n".encode() for i in range(3)]
+            return self._stream(iter(chunks), interval_ms=300, media_type="text/plain")
+        return Response(
+            (self.fixtures_dir / "container_file_content.txt").read_bytes(),
+            headers={
+                "content-type": "text/plain; charset=utf-8",
+                # As recorded: the backend must set its own, never pass this through.
+                "content-disposition": 'attachment; filename="file.txt"',
+            },
+        )
 
     async def list_requests(self, _: Request) -> Response:
         return JSONResponse(self.requests)
@@ -260,7 +493,11 @@ class FakeOpenAI:
         return self._stream(self._whole(builder, *builder.text_message(_chunks(text))))
 
     def _stream(
-        self, events: Iterator[bytes], interval_ms: int = 0, drop: bool = False
+        self,
+        events: Iterator[bytes],
+        interval_ms: int = 0,
+        drop: bool = False,
+        media_type: str | None = None,
     ) -> Response:
         record = StreamRecord()
         with self._lock:
@@ -282,6 +519,8 @@ class FakeOpenAI:
             finally:
                 record.ended_at = time.monotonic()
 
+        if media_type is not None:
+            return StreamingResponse(body(), media_type=media_type)
         return StreamingResponse(body(), headers=SSE_HEADERS)
 
     def _recorded_error(self, status: int) -> Response:
@@ -291,6 +530,11 @@ class FakeOpenAI:
         headers = {"retry-after": "7"} if status == 429 else None
         content = (self.fixtures_dir / name).read_bytes()
         return Response(content, status_code=status, media_type="application/json", headers=headers)
+
+    @staticmethod
+    def _not_found(message: str) -> Response:
+        error = {"message": message, "type": "invalid_request_error", "param": None, "code": None}
+        return JSONResponse({"error": error}, status_code=404)
 
     @staticmethod
     def _error(status: int, message: str) -> Response:

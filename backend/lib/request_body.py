@@ -1,0 +1,65 @@
+"""Reading request bodies with a size cap, and validating them into 400s that name the field."""
+
+import json
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from starlette.requests import Request
+from starlette.types import Message
+
+from lib.errors import ApiError, describe_validation_errors
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+# Small JSON bodies (names and ids) never need more than this.
+SMALL_BODY_BYTES = 64 * 1024
+
+
+def too_large(limit: int) -> ApiError:
+    return ApiError(413, f"The request body is too large: the limit is {limit} bytes.")
+
+
+def limited_request(request: Request, limit: int) -> Request:
+    """The same request, but reading past `limit` body bytes fails with 413.
+
+    A declared Content-Length over the limit is refused before a byte is read; a chunked body is
+    counted as it arrives, so an oversize upload is never held whole.
+    """
+    declared = request.headers.get("content-length")
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise too_large(limit)
+    received = 0
+    receive = request.receive
+
+    async def capped_receive() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise too_large(limit)
+        return message
+
+    return Request(request.scope, capped_receive)
+
+
+async def read_json(request: Request, limit: int = SMALL_BODY_BYTES) -> Any:
+    body = await limited_request(request, limit).body()
+    if not body.strip():
+        raise ApiError(400, "The request body is missing; send a JSON object.")
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        raise ApiError(400, "The request body is not valid JSON.") from None
+
+
+def validate_body(model: type[ModelT], data: Any) -> ModelT:
+    """`data` as `model`, or a 400 whose message names the offending field."""
+    if not isinstance(data, dict):
+        raise ApiError(400, "The request body must be a JSON object.")
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
+        _, message = describe_validation_errors(errors)
+        raise ApiError(400, message) from None

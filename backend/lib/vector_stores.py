@@ -1,0 +1,172 @@
+"""Vector stores and file uploads (CONTRACT.md, Vector stores and files).
+
+Each call returns OpenAI's JSON body as it came, so the client sees every field OpenAI sends,
+including ones this SDK version does not know yet.
+"""
+
+import base64
+import binascii
+import unicodedata
+from collections.abc import Awaitable
+from typing import IO, Any, Final, Literal
+
+import openai
+from openai import AsyncOpenAI
+from pydantic import BaseModel, ConfigDict, StrictStr
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+
+from lib.errors import ApiError
+from lib.openai_client import api_error_from_openai
+from lib.openai_ids import FILE_ID, VECTOR_STORE_ID, require_id
+from lib.request_body import limited_request, read_json, too_large, validate_body
+
+UPLOAD_PURPOSE: Final[Literal["assistants"]] = "assistants"
+# OpenAI's own limit on vector store names and a common file-system limit on file names.
+MAX_NAME_CHARS = 256
+MAX_FILENAME_CHARS = 255
+# Room for the JSON around the base64 text, or the multipart headers around the file.
+_ENVELOPE_BYTES = 64 * 1024
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+
+class CreateStoreBody(_Body):
+    name: StrictStr
+
+
+class AddFileBody(_Body):
+    vectorStoreId: StrictStr
+    fileId: StrictStr
+
+
+class FileObject(_Body):
+    name: StrictStr
+    content: StrictStr
+
+
+class UploadBody(_Body):
+    fileObject: FileObject
+
+
+async def _raw_json(call: Awaitable[Any]) -> bytes:
+    """The body of a `with_raw_response` call, or its failure as an ApiError."""
+    try:
+        raw = await call
+    except openai.OpenAIError as exc:
+        raise api_error_from_openai(exc) from None
+    content: bytes = raw.http_response.content
+    return content
+
+
+def _store_name(name: str) -> str:
+    if not name.strip():
+        raise ApiError(400, "name: give the vector store a name.")
+    if len(name) > MAX_NAME_CHARS:
+        raise ApiError(400, f"name: at most {MAX_NAME_CHARS} characters.")
+    return name
+
+
+def clean_filename(name: str, field: str) -> str:
+    """The name OpenAI will keep: the last path segment, with no control characters.
+
+    Browsers send bare names, so a directory part (`../../etc/passwd`, `C:\\fakepath\\a.txt`)
+    only ever comes from a hand-made request; dropping it keeps the name the user recognises.
+    """
+    # Checked on the whole name: a control character marks the request as forged, whatever
+    # segment it sits in.
+    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in name):
+        raise ApiError(400, f"{field}: the file name contains control characters.")
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    if not base.strip() or base in (".", ".."):
+        raise ApiError(400, f"{field}: the file needs a name.")
+    if len(base) > MAX_FILENAME_CHARS:
+        raise ApiError(400, f"{field}: the file name is over {MAX_FILENAME_CHARS} characters.")
+    return base
+
+
+def decode_base64(text: str, field: str, limit: int) -> bytes:
+    """Strict base64: no whitespace, no stray characters, correct padding."""
+    # Checked first so that an oversize upload is refused before it is decoded.
+    if len(text) > 4 * -(-limit // 3):
+        raise too_large(limit)
+    try:
+        data = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise ApiError(400, f"{field}: not valid base64.") from None
+    if len(data) > limit:
+        raise too_large(limit)
+    if not data:
+        raise ApiError(400, f"{field}: the file is empty.")
+    return data
+
+
+async def create_store(client: AsyncOpenAI, request: Request) -> bytes:
+    body = validate_body(CreateStoreBody, await read_json(request))
+    return await _raw_json(
+        client.vector_stores.with_raw_response.create(name=_store_name(body.name))
+    )
+
+
+async def retrieve_store(client: AsyncOpenAI, vector_store_id: str | None) -> bytes:
+    store_id = require_id(vector_store_id, "vector_store_id", VECTOR_STORE_ID)
+    return await _raw_json(client.vector_stores.with_raw_response.retrieve(store_id))
+
+
+async def list_files(client: AsyncOpenAI, vector_store_id: str | None) -> bytes:
+    store_id = require_id(vector_store_id, "vector_store_id", VECTOR_STORE_ID)
+    return await _raw_json(client.vector_stores.files.with_raw_response.list(store_id))
+
+
+async def add_file(client: AsyncOpenAI, request: Request) -> bytes:
+    body = validate_body(AddFileBody, await read_json(request))
+    store_id = require_id(body.vectorStoreId, "vectorStoreId", VECTOR_STORE_ID)
+    file_id = require_id(body.fileId, "fileId", FILE_ID)
+    return await _raw_json(
+        client.vector_stores.files.with_raw_response.create(store_id, file_id=file_id)
+    )
+
+
+async def _create_file(client: AsyncOpenAI, filename: str, content: bytes | IO[bytes]) -> bytes:
+    return await _raw_json(
+        client.files.with_raw_response.create(file=(filename, content), purpose=UPLOAD_PURPOSE)
+    )
+
+
+async def upload_file(client: AsyncOpenAI, request: Request, limit: int) -> bytes:
+    """Upload one file as JSON `{"fileObject": {name, content}}` or multipart field `file`."""
+    content_type = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    if content_type == "multipart/form-data":
+        return await _upload_multipart(client, request, limit)
+    if content_type not in ("", "application/json") and not content_type.endswith("+json"):
+        raise ApiError(
+            415,
+            'Send the file as JSON {"fileObject": {"name", "content"}} '
+            "or as multipart/form-data with the field 'file'.",
+        )
+    # The whole JSON body is base64 text, a third larger than the file itself.
+    data = await read_json(request, 4 * -(-limit // 3) + _ENVELOPE_BYTES)
+    body = validate_body(UploadBody, data)
+    del data
+    filename = clean_filename(body.fileObject.name, "fileObject.name")
+    content = decode_base64(body.fileObject.content, "fileObject.content", limit)
+    del body
+    return await _create_file(client, filename, content)
+
+
+async def _upload_multipart(client: AsyncOpenAI, request: Request, limit: int) -> bytes:
+    capped = limited_request(request, limit + _ENVELOPE_BYTES)
+    # Starlette spools the part to a temporary file past 1 MiB, and the SDK streams that file
+    # to OpenAI in chunks: the upload is never held twice in memory.
+    async with capped.form(max_files=1, max_fields=8) as form:
+        upload = form.get("file")
+        if not isinstance(upload, UploadFile):
+            raise ApiError(400, "file: send the file in the multipart field 'file'.")
+        if upload.size is not None and upload.size > limit:
+            raise too_large(limit)
+        if not upload.size:
+            raise ApiError(400, "file: the file is empty.")
+        filename = clean_filename(upload.filename or "", "file")
+        return await _create_file(client, filename, upload.file)
