@@ -6,6 +6,8 @@ import {
   CHROMIUM,
   FAKE_OPENAI_PORT,
   FAKE_OPENAI_URL,
+  FAKE_WEB_SERVICES_PORT,
+  FAKE_WEB_SERVICES_URL,
   PYTHON,
   REPO_ROOT,
   WEB_PORT,
@@ -31,6 +33,11 @@ const backendEnv: Record<string, string> = {
   SESSION_STORE_URL: "memory://",
   // Errors reach the page at once instead of after the SDK's backoff.
   OPENAI_MAX_RETRIES: "0",
+  NOMINATIM_URL: `${FAKE_WEB_SERVICES_URL}/nominatim`,
+  OPEN_METEO_URL: `${FAKE_WEB_SERVICES_URL}/open-meteo`,
+  JOKE_API_URL: `${FAKE_WEB_SERVICES_URL}/jokeapi`,
+  // Small, so the "too large" path is reached with a small file.
+  MAX_UPLOAD_BYTES: String(256 * 1024),
   SESSION_SECRET: "e2e-session-secret-not-for-production-0123456789",
 };
 
@@ -69,6 +76,16 @@ export default defineConfig({
       command: `"${PYTHON}" -m tests.fakes.openai_server --port ${FAKE_OPENAI_PORT}`,
       cwd: `${REPO_ROOT}/backend`,
       url: `${FAKE_OPENAI_URL}/_fake/requests`,
+      reuseExistingServer: reuse,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
+      name: "fake web services",
+      command: `"${PYTHON}" -m tests.fakes.web_services --port ${FAKE_WEB_SERVICES_PORT}`,
+      cwd: `${REPO_ROOT}/backend`,
+      url: `${FAKE_WEB_SERVICES_URL}/_fake/requests`,
       reuseExistingServer: reuse,
       timeout: 30_000,
       stdout: "ignore",

@@ -113,13 +113,25 @@ test.describe("tool activity", () => {
     await expect(call).toBeVisible();
     await expect(call).toContainText("Done");
     await expect(call).toContainText("Output");
-    await expect(chat.lastAnswer()).toContainText("The function returned:");
+    await expect(chat.lastAnswer()).toContainText('The function returned: {"joke":');
     await chat.waitUntilIdle();
     const requests = await fakeRequests(request, token);
     expect(requests).toHaveLength(2);
     const last = requests[1]?.input.at(-1);
     expect(last).toMatchObject({ type: "function_call_output" });
     expect(requests[1]?.input.map((i) => i.type ?? i.role)).toEqual(["user", "function_call", "function_call_output"]);
+  });
+
+  test("get_weather runs with the model's arguments and reports the temperature", async ({ chat, request }) => {
+    const token = uniqueToken();
+    await chat.say(`${token} [[function:get_weather:{"location":"Paris","unit":"celsius"}]]`);
+    const call = chat.conversation.getByRole("region", { name: "Function call get_weather" });
+    await expect(call).toContainText("Paris");
+    await expect(call).toContainText("celsius");
+    await expect(call).toContainText('"temperature": 21.5');
+    await expect(chat.lastAnswer()).toContainText('The function returned: {"temperature":21.5}');
+    const requests = await fakeRequests(request, token);
+    expect(requests[1]?.input.at(-1)).toMatchObject({ type: "function_call_output", output: '{"temperature":21.5}' });
   });
 
   test("code interpreter shows its code and previews the image it made", async ({ chat }) => {
@@ -134,6 +146,8 @@ test.describe("tool activity", () => {
       /\/api\/container_files\/content\?file_id=cfile_68d5f31200208191afd3130709930804&container_id=cntr_/,
     );
     await expect(calls.nth(1).getByRole("link", { name: /Download cfile_.*\.png/ })).toBeVisible();
+    // The preview really loads through the backend.
+    await expect.poll(() => image.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(0);
   });
 
   test("an MCP approval request is approved and the turn continues", async ({ chat, request }) => {

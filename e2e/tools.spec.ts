@@ -101,3 +101,75 @@ test.describe("the tools panel", () => {
     await expect(chat.message).toBeVisible();
   });
 });
+
+test.describe("functions and files", () => {
+  test("Functions lists the backend's functions with their parameters", async ({ chat }) => {
+    const page = chat.page;
+    const tools = new ToolsPanelPage(page);
+    await tools.turnOn("Functions");
+    const list = tools.panel.getByRole("list", { name: "Functions" });
+    await expect(list).toContainText("get_weather");
+    await expect(list).toContainText("Location to get weather for");
+    await expect(list).toContainText("celsius | fahrenheit");
+    await expect(list).toContainText("get_joke");
+  });
+
+  test("a vector store is created by uploading two files and then used by a turn", async ({ chat, page, request }) => {
+    const tools = new ToolsPanelPage(page);
+    await tools.turnOn("File search");
+    const chooser = page.waitForEvent("filechooser");
+    await tools.panel.getByRole("button", { name: "Upload files" }).click();
+    await (await chooser).setFiles([
+      { name: "favorite_foods.txt", mimeType: "text/plain", buffer: Buffer.from("Travis likes pizza.\n") },
+      { name: "recipes.md", mimeType: "text/markdown", buffer: Buffer.from("# Pizza\nFlour, water, salt.\n") },
+    ]);
+    const uploads = tools.panel.getByRole("list", { name: "Uploads" });
+    await expect(uploads.getByText("Added")).toHaveCount(2);
+    await expect(tools.panel.getByText("favorite_foods.txt and 1 more")).toBeVisible();
+    const storeId = (await tools.panel.getByLabel("Vector store ID", { exact: true }).innerText()).trim();
+    expect(storeId).toMatch(/^vs_/);
+    const files = tools.panel.getByRole("list", { name: "Files in the vector store" });
+    await expect(files).toContainText("favorite_foods.txt");
+    await expect(files).toContainText("recipes.md");
+
+    const token = uniqueToken();
+    await chat.say(`${token} what does Travis like?`);
+    expect(await toolsSentWith(request, token)).toEqual([{ type: "file_search", vector_store_ids: [storeId] }]);
+
+    // The store survives a reload, and can be unlinked.
+    await page.reload();
+    await expect(tools.panel.getByLabel("Vector store ID", { exact: true })).toHaveText(storeId);
+    await tools.panel.getByRole("button", { name: "Unlink" }).click();
+    await expect(tools.panel.getByRole("button", { name: "Upload files" })).toBeVisible();
+  });
+
+  test("a file that is too large says why and does not stop the others", async ({ chat }) => {
+    const page = chat.page;
+    const tools = new ToolsPanelPage(page);
+    await tools.turnOn("File search");
+    const chooser = page.waitForEvent("filechooser");
+    await tools.panel.getByRole("button", { name: "Upload files" }).click();
+    await (await chooser).setFiles([
+      { name: "small.txt", mimeType: "text/plain", buffer: Buffer.from("small") },
+      { name: "huge.txt", mimeType: "text/plain", buffer: Buffer.alloc(400 * 1024, "a") },
+      { name: "also-small.txt", mimeType: "text/plain", buffer: Buffer.from("also small") },
+    ]);
+    const uploads = tools.panel.getByRole("list", { name: "Uploads" });
+    await expect(uploads.getByText("Added")).toHaveCount(2);
+    await expect(uploads).toContainText(/huge\.txt: .*too large/i);
+    await expect(tools.panel.getByText("small.txt and 1 more")).toBeVisible();
+  });
+
+  test("an existing vector store is linked after checking its id", async ({ chat }) => {
+    const page = chat.page;
+    const tools = new ToolsPanelPage(page);
+    await tools.turnOn("File search");
+    const idBox = tools.panel.getByRole("textbox", { name: "Link an existing vector store by ID" });
+    await idBox.fill("vs_error404");
+    await tools.panel.getByRole("button", { name: "Link" }).click();
+    await expect(tools.panel.getByText(/Could not link that vector store/)).toBeVisible();
+    await idBox.fill("vs_68c9edd5c9ec8191ad3d22b6a86781d9");
+    await idBox.press("Enter");
+    await expect(tools.panel.getByLabel("Vector store ID", { exact: true })).toHaveText("vs_68c9edd5c9ec8191ad3d22b6a86781d9");
+  });
+});
