@@ -11,15 +11,19 @@ from api import (
     functions,
     google_auth,
     google_callback,
+    google_disconnect,
     google_status,
     health,
     turn_response,
     vector_stores,
 )
 from lib.errors import install_error_handlers
+from lib.google_oauth import GoogleOAuth
 from lib.logging_setup import configure_logging
 from lib.openai_client import create_openai_client
-from lib.settings import Settings, load_settings
+from lib.session import create_sessions
+from lib.session_store import create_store
+from lib.settings import BACKEND_DIR, Settings, load_settings
 
 ROUTERS = (
     turn_response.router,
@@ -30,6 +34,7 @@ ROUTERS = (
     google_auth.router,
     google_callback.router,
     google_status.router,
+    google_disconnect.router,
 )
 
 
@@ -40,9 +45,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.openai = create_openai_client(settings)
+        # Opened lazily: an unreachable store must not keep the service from starting.
+        store = create_store(settings.session_store_url, BACKEND_DIR)
+        app.state.sessions = create_sessions(store, settings)
+        app.state.google_oauth = GoogleOAuth(settings)
         try:
             yield
         finally:
+            await store.close()
             if app.state.openai is not None:
                 await app.state.openai.close()
 

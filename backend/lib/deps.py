@@ -6,6 +6,8 @@ from fastapi import Depends, Request
 from openai import AsyncOpenAI
 
 from lib.errors import ApiError
+from lib.google_oauth import GoogleOAuth
+from lib.session import Sessions
 from lib.settings import Settings
 
 
@@ -23,3 +25,17 @@ def get_openai(request: Request) -> AsyncOpenAI:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 OpenAIDep = Annotated[AsyncOpenAI, Depends(get_openai)]
+
+
+def get_sessions(request: Request) -> Sessions:
+    sessions: Sessions = request.app.state.sessions
+    return sessions
+
+
+def get_google_oauth(request: Request) -> GoogleOAuth:
+    oauth: GoogleOAuth = request.app.state.google_oauth
+    return oauth
+
+
+SessionDep = Annotated[Sessions, Depends(get_sessions)]
+GoogleOAuthDep = Annotated[GoogleOAuth, Depends(get_google_oauth)]
