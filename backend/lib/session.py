@@ -138,7 +138,9 @@ class Sessions:
 
     def session_id(self, request: Request) -> str | None:
         """The id from a validly signed cookie, or None (no cookie, forged, or old secret gone)."""
-        cookie = request.cookies.get(COOKIE_NAME)
+        return self.unsign(request.cookies.get(COOKIE_NAME))
+
+    def unsign(self, cookie: str | None) -> str | None:
         if not cookie:
             return None
         try:
