@@ -84,11 +84,9 @@ def test_callback_without_a_session_says_so(
         assert callback(stranger, authorization.callback) == f"{FRONTEND}/?error=no-session"
 
 
-def test_forged_cookie_counts_as_no_session(
-    browser: httpx.Client, oidc: FakeOIDCProvider
-) -> None:
+def test_forged_cookie_counts_as_no_session(browser: httpx.Client, oidc: FakeOIDCProvider) -> None:
     authorization = authorize(browser)
-    browser.cookies.set("chat_session", "made-up-id.c2lnbmF0dXJl")
+    browser.cookies.set("chat_session", "made-up-id.c2lnbmF0dXJl", domain="127.0.0.1")
     assert callback(browser, authorization.callback) == f"{FRONTEND}/?error=no-session"
 
 

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 CLIENT_ID = "fake-client-id"
-CLIENT_SECRET = "fake-client-secret-for-tests"  # noqa: S105
+CLIENT_SECRET = "fake-client-secret-for-tests"
 
 
 @dataclass
