@@ -77,16 +77,6 @@ def test_auth_without_client_settings_names_them(client: httpx.Client) -> None:
     assert "set-cookie" not in response.headers
 
 
-def test_auth_with_only_the_secret_missing_names_only_it(
-    backend_factory: StartBackend, oidc_server: FakeOIDCProvider
-) -> None:
-    backend = backend_factory({"GOOGLE_CLIENT_ID": "fake-client-id"})
-    response = httpx.get(f"{backend.base_url}/api/google/auth")
-    assert response.status_code == 503
-    assert "GOOGLE_CLIENT_SECRET" in response.json()["error"]
-    assert "GOOGLE_CLIENT_ID" not in response.json()["error"]
-
-
 def test_production_cookie_is_secure(
     backend_factory: StartBackend, oidc_server: FakeOIDCProvider
 ) -> None:

@@ -23,14 +23,21 @@ from tests.fixtures.google import (
 from tests.fixtures.redis_server import RedisServer
 
 
+@pytest.fixture(scope="module")
+def two_processes(
+    backend_factory: StartBackend, oidc_server: FakeOIDCProvider, redis_server: RedisServer
+) -> tuple[BackendProcess, BackendProcess]:
+    """Two backends sharing one Redis, as two machines behind a load balancer would."""
+    env = google_env(oidc_server, redis_server.url)
+    return backend_factory(env), backend_factory(env)
+
+
 def test_flow_started_on_one_process_finishes_on_another(
-    backend_factory: StartBackend,
+    two_processes: tuple[BackendProcess, BackendProcess],
     oidc: FakeOIDCProvider,
     fake_openai: FakeOpenAI,
-    redis_server: RedisServer,
 ) -> None:
-    first = backend_factory(google_env(oidc, redis_server.url))
-    second = backend_factory(google_env(oidc, redis_server.url))
+    first, second = two_processes
     with httpx.Client(base_url=first.base_url) as browser:
         authorization = authorize(browser)
         cookie = browser.cookies["chat_session"]
@@ -45,13 +52,11 @@ def test_flow_started_on_one_process_finishes_on_another(
 
 
 async def test_two_processes_refresh_once_between_them(
-    backend_factory: StartBackend,
+    two_processes: tuple[BackendProcess, BackendProcess],
     oidc: FakeOIDCProvider,
     fake_openai: FakeOpenAI,
-    redis_server: RedisServer,
 ) -> None:
-    first = backend_factory(google_env(oidc, redis_server.url))
-    second = backend_factory(google_env(oidc, redis_server.url))
+    first, second = two_processes
     oidc.expires_in = 5
     oidc.refresh_delay = 0.3
     with httpx.Client(base_url=first.base_url) as browser:
@@ -69,7 +74,7 @@ async def test_two_processes_refresh_once_between_them(
         ) as http:
             return (await http.post("/api/turn_response", json=body)).status_code
 
-    assert await asyncio.gather(turn(first), turn(second), turn(first)) == [200] * 3
+    assert list(await asyncio.gather(turn(first), turn(second), turn(first))) == [200] * 3
     assert oidc.refreshes == 1
     refreshed = oidc.issued_access_tokens[-1]
     assert [connector_tokens(b) for b in fake_openai.requests] == [[refreshed] * 2] * 3
