@@ -108,6 +108,12 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, value: object) -> object:
         return _blank_to_none(value)
 
+    @field_validator("session_secret_file")
+    @classmethod
+    def _relative_to_backend(cls, path: Path) -> Path:
+        # Like SESSION_STORE_URL: relative paths mean backend/, wherever the process started.
+        return path if path.is_absolute() else BACKEND_DIR / path
+
     @field_validator("session_store_url")
     @classmethod
     def _known_store(cls, url: str) -> str:
