@@ -11,15 +11,19 @@ from api import (
     functions,
     google_auth,
     google_callback,
+    google_disconnect,
     google_status,
     health,
     turn_response,
     vector_stores,
 )
 from lib.errors import install_error_handlers
+from lib.google_oauth import GoogleOAuth
 from lib.logging_setup import configure_logging
 from lib.openai_client import create_openai_client
-from lib.settings import Settings, load_settings
+from lib.session import create_sessions
+from lib.session_store import create_store
+from lib.settings import BACKEND_DIR, Settings, load_settings
 from lib.weather import Geocoder
 from lib.web_services import create_http_client
 
@@ -32,6 +36,7 @@ ROUTERS = (
     google_auth.router,
     google_callback.router,
     google_status.router,
+    google_disconnect.router,
 )
 
 
@@ -44,9 +49,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.openai = create_openai_client(settings)
         app.state.http = create_http_client(settings)
         app.state.geocoder = Geocoder.from_settings(app.state.http, settings)
+        # Opened lazily: an unreachable store must not keep the service from starting.
+        store = create_store(settings.session_store_url, BACKEND_DIR)
+        app.state.sessions = create_sessions(store, settings)
+        app.state.google_oauth = GoogleOAuth(settings)
         try:
             yield
         finally:
+            await store.close()
             await app.state.http.aclose()
             if app.state.openai is not None:
                 await app.state.openai.close()

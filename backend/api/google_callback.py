@@ -1,5 +1,27 @@
-"""Routes of this group arrive with their own issue; the router is registered already."""
+"""GET /api/google/callback: Google sends the browser back here (CONTRACT.md, Google OAuth).
 
-from fastapi import APIRouter
+Every outcome is a redirect to the web client, errors included (CONTRACT.md, Sessions): the
+parameters are read by hand so that a missing one is never a JSON 422.
+"""
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse
+
+from lib.deps import GoogleOAuthDep, SessionDep, SettingsDep
+from lib.google_sign_in import finish_sign_in, frontend_url
 
 router = APIRouter()
+
+
+@router.get("/api/google/callback")
+async def google_callback(
+    request: Request, sessions: SessionDep, oauth: GoogleOAuthDep, settings: SettingsDep
+) -> RedirectResponse:
+    session_id = sessions.session_id(request)
+    error = await finish_sign_in(sessions, oauth, session_id, request.query_params)
+    target = frontend_url(settings, error=error) if error else frontend_url(settings, connected="1")
+    response = RedirectResponse(target, status_code=302)
+    if session_id is not None and error is None:
+        # A fresh Max-Age: the session lives as long as its tokens.
+        sessions.set_cookie(response, session_id)
+    return response

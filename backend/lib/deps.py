@@ -7,6 +7,8 @@ from fastapi import Depends, Request
 from openai import AsyncOpenAI
 
 from lib.errors import ApiError
+from lib.google_oauth import GoogleOAuth
+from lib.session import Sessions
 from lib.settings import Settings
 from lib.weather import Geocoder
 
@@ -37,3 +39,17 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 OpenAIDep = Annotated[AsyncOpenAI, Depends(get_openai)]
 HttpClientDep = Annotated[httpx2.AsyncClient, Depends(get_http_client)]
 GeocoderDep = Annotated[Geocoder, Depends(get_geocoder)]
+
+
+def get_sessions(request: Request) -> Sessions:
+    sessions: Sessions = request.app.state.sessions
+    return sessions
+
+
+def get_google_oauth(request: Request) -> GoogleOAuth:
+    oauth: GoogleOAuth = request.app.state.google_oauth
+    return oauth
+
+
+SessionDep = Annotated[Sessions, Depends(get_sessions)]
+GoogleOAuthDep = Annotated[GoogleOAuth, Depends(get_google_oauth)]

@@ -4,10 +4,11 @@ import os
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.constants import DEFAULT_MODEL
+from lib.session_store import validate_store_url
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BACKEND_DIR / "data"
@@ -27,6 +28,18 @@ def _blank_to_none(value: object) -> object:
     if isinstance(value, str) and not value.strip():
         return None
     return value
+
+
+# Values copied from examples and tutorials: a deployment running with one has no secret at all.
+_PLACEHOLDER_WORDS = ("change", "replace", "placeholder", "example", "your-", "your_", "todo")
+_PLACEHOLDER_VALUES = frozenset({"secret", "password", "xxx", "test", "dev", "default"})
+# Shorter than this, a session secret can be guessed offline from one signed cookie.
+_MIN_SESSION_SECRET = 16
+
+
+def _is_placeholder(value: str) -> bool:
+    lowered = value.strip().lower()
+    return lowered in _PLACEHOLDER_VALUES or any(word in lowered for word in _PLACEHOLDER_WORDS)
 
 
 class Settings(BaseSettings):
@@ -70,6 +83,8 @@ class Settings(BaseSettings):
     session_store_url: str = "sqlite:///data/sessions.db"
     session_secret: SecretStr | None = None
     session_secret_previous: SecretStr | None = None
+    # Where development keeps the secret it makes when SESSION_SECRET is unset.
+    session_secret_file: Path = DATA_DIR / "session_secret"
 
     @field_validator("cors_origins", mode="before")
     @classmethod
@@ -96,6 +111,52 @@ class Settings(BaseSettings):
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return _blank_to_none(value)
+
+    @field_validator("session_secret_file")
+    @classmethod
+    def _relative_to_backend(cls, path: Path) -> Path:
+        # Like SESSION_STORE_URL: relative paths mean backend/, wherever the process started.
+        return path if path.is_absolute() else BACKEND_DIR / path
+
+    @field_validator("session_store_url")
+    @classmethod
+    def _known_store(cls, url: str) -> str:
+        return validate_store_url(url)
+
+    @field_validator("session_secret", "session_secret_previous", "google_client_secret")
+    @classmethod
+    def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and _is_placeholder(value.get_secret_value()):
+            raise ValueError("is a placeholder; set a real secret")
+        return value
+
+    @field_validator("session_secret", "session_secret_previous")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value()) < _MIN_SESSION_SECRET:
+            raise ValueError(f"must be at least {_MIN_SESSION_SECRET} characters")
+        return value
+
+    @model_validator(mode="after")
+    def _production_has_a_session_secret(self) -> "Settings":
+        # Development makes its own secret (lib/session.py); production must be given one, or
+        # every restart would log everybody out and unseal no stored token.
+        if self.node_env == "production" and self.session_secret is None:
+            raise ValueError(
+                "SESSION_SECRET must be set when NODE_ENV=production "
+                "(generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
+            )
+        return self
+
+    @property
+    def google_oauth_missing(self) -> list[str]:
+        """The settings Google sign-in still needs, by their environment names."""
+        missing = []
+        if not self.google_client_id:
+            missing.append("GOOGLE_CLIENT_ID")
+        if self.google_client_secret is None:
+            missing.append("GOOGLE_CLIENT_SECRET")
+        return missing
 
     @property
     def openai_configured(self) -> bool:

@@ -20,6 +20,8 @@ BASE_ENV = {
     "OPENAI_API_KEY": "sk-test-not-a-real-key-0123456789",
     "OPENAI_MAX_RETRIES": "0",
     "SESSION_STORE_URL": "memory://",
+    # Tests never generate a secret under backend/data/ (a developer's own may be there).
+    "SESSION_SECRET": "test-session-secret-0123456789abcdef",
     "NODE_ENV": "development",
     # The fake weather services answer at once; slow-service tests should not wait long.
     "FUNCTIONS_TIMEOUT": "1",

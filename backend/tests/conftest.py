@@ -12,6 +12,18 @@ from tests.fakes.web_services import FakeWebServices
 
 StartBackend = Callable[..., BackendProcess]
 
+# Fixtures of their own modules, made visible to every test.
+from tests.fixtures.google import (  # noqa: E402
+    browser,
+    google_backend,
+    oidc,
+    oidc_server,
+    store_urls,
+)
+from tests.fixtures.redis_server import redis_server  # noqa: E402
+
+__all__ = ["browser", "google_backend", "oidc", "oidc_server", "redis_server", "store_urls"]
+
 
 @pytest.fixture(scope="session")
 def fake_openai_server() -> Iterator[tuple[FakeOpenAI, ServerThread]]:

@@ -1,0 +1,162 @@
+"""Google's side of the sign-in: Authlib's async OAuth 2 client with PKCE (S256) and discovery.
+
+Authlib keeps state and verifier in a cookie when left to itself (STYLE.md); here it only builds
+URLs and talks to the token and revocation endpoints, and lib/session.py keeps the state on the
+server.
+"""
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import httpx2
+from authlib.common.security import generate_token
+from authlib.integrations.base_client import OAuthError
+from authlib.integrations.httpx_client import AsyncOAuth2Client
+
+from lib.errors import ApiError
+from lib.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+# CONTRACT.md, Google OAuth: the connectors read calendar events and mail.
+SCOPES = (
+    "openid email profile https://www.googleapis.com/auth/calendar.events.readonly "
+    "https://www.googleapis.com/auth/gmail.readonly"
+)
+# A refresh token and a consent screen every time, so a reconnect always yields a refresh token.
+AUTHORIZE_PARAMS = {
+    "access_type": "offline",
+    "include_granted_scopes": "true",
+    "prompt": "consent",
+}
+# Google answers in well under a second; a hung endpoint must not hold a turn for long.
+HTTP_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
+# A discovery document that failed to load is retried, but not on every request.
+_DISCOVERY_RETRY_SECONDS = 5.0
+
+
+class GoogleUnavailableError(Exception):
+    """Google (discovery, token or revocation endpoint) could not be reached or answered oddly."""
+
+
+class RefreshRefusedError(Exception):
+    """Google refused the refresh token (revoked or expired grant): the tokens are worthless."""
+
+
+class GoogleOAuth:
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._metadata: dict[str, Any] | None = None
+        self._metadata_lock = asyncio.Lock()
+        self._failed_at = 0.0
+
+    @property
+    def configured(self) -> bool:
+        return not self._settings.google_oauth_missing
+
+    def _client(self, **kwargs: Any) -> AsyncOAuth2Client:
+        secret = self._settings.google_client_secret
+        return AsyncOAuth2Client(
+            client_id=self._settings.google_client_id,
+            client_secret=secret.get_secret_value() if secret else None,
+            scope=SCOPES,
+            redirect_uri=self._settings.google_redirect_uri,
+            code_challenge_method="S256",
+            timeout=HTTP_TIMEOUT,
+            **kwargs,
+        )
+
+    async def metadata(self) -> dict[str, Any]:
+        """The discovery document, fetched once per process and kept."""
+        if self._metadata is not None:
+            return self._metadata
+        async with self._metadata_lock:
+            # Another request may have fetched it while this one waited for the lock.
+            metadata = self._metadata or await self._fetch_metadata()
+            self._metadata = metadata
+            return metadata
+
+    async def _fetch_metadata(self) -> dict[str, Any]:
+        if time.monotonic() - self._failed_at < _DISCOVERY_RETRY_SECONDS:
+            raise GoogleUnavailableError("discovery failed moments ago")
+        try:
+            async with httpx2.AsyncClient(timeout=HTTP_TIMEOUT) as http:
+                response = await http.get(self._settings.google_discovery_url)
+                response.raise_for_status()
+                metadata = response.json()
+            if not isinstance(metadata, dict) or not metadata.get("token_endpoint"):
+                raise ValueError("no token_endpoint")
+        except (httpx2.HTTPError, ValueError) as exc:
+            self._failed_at = time.monotonic()
+            logger.warning("Google discovery failed: %s", type(exc).__name__)
+            raise GoogleUnavailableError("discovery failed") from None
+        return metadata
+
+    async def authorization_url(self) -> tuple[str, str, str, str | None]:
+        """(url, state, code_verifier, nonce) of a new sign-in."""
+        metadata = await self.metadata()
+        endpoint = metadata.get("authorization_endpoint")
+        if not isinstance(endpoint, str):
+            raise GoogleUnavailableError("discovery names no authorization endpoint")
+        verifier = generate_token(48)
+        nonce = generate_token(20)
+        async with self._client() as client:
+            url, state = client.create_authorization_url(
+                endpoint, code_verifier=verifier, nonce=nonce, **AUTHORIZE_PARAMS
+            )
+        return str(url), str(state), verifier, nonce
+
+    async def exchange_code(
+        self, code: str, code_verifier: str, redirect_uri: str | None
+    ) -> dict[str, Any]:
+        """The token set for an authorization code; OAuthError or GoogleUnavailableError."""
+        metadata = await self.metadata()
+        async with self._client() as client:
+            try:
+                token = await client.fetch_token(
+                    metadata["token_endpoint"],
+                    code=code,
+                    code_verifier=code_verifier,
+                    redirect_uri=redirect_uri or self._settings.google_redirect_uri,
+                    grant_type="authorization_code",
+                )
+            except httpx2.HTTPError as exc:
+                raise GoogleUnavailableError(type(exc).__name__) from None
+        return dict(token)
+
+    async def refresh(self, refresh_token: str) -> dict[str, Any]:
+        metadata = await self.metadata()
+        async with self._client(token={"refresh_token": refresh_token}) as client:
+            try:
+                token = await client.refresh_token(
+                    metadata["token_endpoint"], refresh_token=refresh_token
+                )
+            except OAuthError as exc:
+                # RFC 6749 5.2: invalid_grant is the refresh token's end; other errors may pass.
+                if exc.error in ("invalid_grant", "unauthorized_client", "invalid_client"):
+                    raise RefreshRefusedError(exc.error) from None
+                raise GoogleUnavailableError(str(exc.error)) from None
+            except (httpx2.HTTPError, ValueError) as exc:
+                raise GoogleUnavailableError(type(exc).__name__) from None
+        return dict(token)
+
+    async def revoke(self, token: str) -> bool:
+        """Revoke at Google when discovery names a revocation endpoint; False when it does not."""
+        metadata = await self.metadata()
+        endpoint = metadata.get("revocation_endpoint")
+        if not isinstance(endpoint, str):
+            return False
+        async with self._client() as client:
+            try:
+                response = await client.revoke_token(endpoint, token=token)
+            except httpx2.HTTPError as exc:
+                raise GoogleUnavailableError(type(exc).__name__) from None
+        # 400 invalid_token: already revoked or expired, which is what we wanted.
+        return bool(response.status_code < 500)
+
+
+def oauth_not_configured(settings: Settings) -> ApiError:
+    missing = " and ".join(settings.google_oauth_missing)
+    return ApiError(503, f"Google sign-in is not configured: set {missing} on the server.")
