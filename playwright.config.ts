@@ -4,6 +4,9 @@ import {
   BACKEND_PORT,
   BACKEND_URL,
   CHROMIUM,
+  CROSS_ORIGIN,
+  FAKE_OIDC_PORT,
+  FAKE_OIDC_URL,
   FAKE_OPENAI_PORT,
   FAKE_OPENAI_URL,
   FAKE_WEB_SERVICES_PORT,
@@ -15,13 +18,6 @@ import {
 } from "./e2e/env";
 
 const reuse = process.env.E2E_REUSE_SERVERS === "1";
-
-/**
- * `same-origin` (default): the browser calls /api on the web server, which
- * rewrites to the backend. `cross-origin`: the client is built with
- * NEXT_PUBLIC_API_URL and calls the backend directly (CORS, cookies).
- */
-const crossOrigin = process.env.E2E_MODE === "cross-origin";
 
 /** What the backend needs to run against the fakes only, never a real service. */
 const backendEnv: Record<string, string> = {
@@ -36,6 +32,11 @@ const backendEnv: Record<string, string> = {
   NOMINATIM_URL: `${FAKE_WEB_SERVICES_URL}/nominatim`,
   OPEN_METEO_URL: `${FAKE_WEB_SERVICES_URL}/open-meteo`,
   JOKE_API_URL: `${FAKE_WEB_SERVICES_URL}/jokeapi`,
+  GOOGLE_DISCOVERY_URL: `${FAKE_OIDC_URL}/.well-known/openid-configuration`,
+  GOOGLE_CLIENT_ID: "fake-client-id",
+  GOOGLE_CLIENT_SECRET: "fake-client-secret-for-tests",
+  // Google sends the browser back through whichever origin serves /api.
+  GOOGLE_REDIRECT_URI: `${CROSS_ORIGIN ? BACKEND_URL : WEB_URL}/api/google/callback`,
   // Small, so the "too large" path is reached with a small file.
   MAX_UPLOAD_BYTES: String(256 * 1024),
   SESSION_SECRET: "e2e-session-secret-not-for-production-0123456789",
@@ -92,6 +93,16 @@ export default defineConfig({
       stderr: "pipe",
     },
     {
+      name: "fake Google OpenID provider",
+      command: `"${PYTHON}" -m tests.fakes.oidc_provider --port ${FAKE_OIDC_PORT}`,
+      cwd: `${REPO_ROOT}/backend`,
+      url: `${FAKE_OIDC_URL}/.well-known/openid-configuration`,
+      reuseExistingServer: reuse,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "pipe",
+    },
+    {
       name: "backend",
       command: `"${PYTHON}" -m uvicorn main:app --host 127.0.0.1 --port ${BACKEND_PORT}`,
       cwd: `${REPO_ROOT}/backend`,
@@ -112,7 +123,7 @@ export default defineConfig({
         PORT: String(WEB_PORT),
         HOSTNAME: "127.0.0.1",
         BACKEND_URL,
-        NEXT_PUBLIC_API_URL: crossOrigin ? BACKEND_URL : "",
+        NEXT_PUBLIC_API_URL: CROSS_ORIGIN ? BACKEND_URL : "",
         NEXT_DIST_DIR: ".next-e2e",
         NEXT_TELEMETRY_DISABLED: "1",
       },
