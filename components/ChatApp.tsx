@@ -29,6 +29,7 @@ export function ChatApp() {
     void useToolsStore.persist.rehydrate();
     const result = readOAuthReturn(window.location.search);
     if (result) {
+      useChatStore.getState().restoreAfterNavigation();
       // Shown once, then the URL is cleaned so a reload does not repeat it.
       window.history.replaceState(null, "", withoutOAuthParams(window.location.href));
       queueMicrotask(() => setOAuthReturn(result));

@@ -8,10 +8,15 @@ test.describe("Google", () => {
   test("connects, offers the Google switch, sends the connectors, and disconnects", async ({ chat, page, request }) => {
     const tools = new ToolsPanelPage(page);
     await expect(tools.switch("Google")).toHaveCount(0);
+    await chat.say(`${uniqueToken()} before the sign-in`);
+    await expect(chat.lastAnswer()).toContainText("before the sign-in");
+    await chat.waitUntilIdle();
     await tools.panel.getByRole("link", { name: "Connect Google" }).click();
 
     await expect(page.getByRole("status").filter({ hasText: "Google is connected" })).toBeVisible();
     await expect(page).toHaveURL(/\/$/); // ?connected=1 is cleaned away
+    // The conversation survives the trip to Google and back.
+    await expect(chat.answers.first()).toContainText("before the sign-in");
     await expect(tools.panel.getByText("Connected", { exact: true })).toBeVisible();
     await tools.turnOn("Google");
 

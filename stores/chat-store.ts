@@ -11,6 +11,8 @@ import { toToolsState, type ToolsState } from "@/lib/tools-state";
 import { useGoogleStore } from "./google-store";
 import { useToolsStore } from "./tools-store";
 
+const SAVED_CHAT_KEY = "responses-chat:saved-chat";
+
 /** A model that keeps calling functions must not loop forever. */
 const MAX_FUNCTION_ROUNDS = 8;
 
@@ -23,6 +25,9 @@ export interface ChatStore {
   retry: () => void;
   newChat: () => void;
   answerApproval: (requestId: string, approve: boolean) => void;
+  /** Keeps the conversation across a full-page trip (the Google sign-in). */
+  saveForNavigation: () => void;
+  restoreAfterNavigation: () => void;
 }
 
 export interface ChatStoreDeps {
@@ -180,6 +185,35 @@ export function createChatStore(deps: ChatStoreDeps): UseBoundStore<StoreApi<Cha
         controller = null;
         queue = [];
         set({ chat: initialChatState, busy: false });
+      },
+
+      saveForNavigation: () => {
+        const { chat } = get();
+        if (!chat.items.length) return;
+        try {
+          sessionStorage.setItem(SAVED_CHAT_KEY, JSON.stringify({ items: chat.items, conversation: chat.conversation }));
+        } catch {
+          // Storage full or blocked: the trip simply starts a new chat.
+        }
+      },
+
+      restoreAfterNavigation: () => {
+        let saved: string | null = null;
+        try {
+          saved = sessionStorage.getItem(SAVED_CHAT_KEY);
+          sessionStorage.removeItem(SAVED_CHAT_KEY);
+        } catch {
+          return;
+        }
+        if (!saved || get().chat.items.length) return;
+        try {
+          const parsed = JSON.parse(saved) as Pick<ChatState, "items" | "conversation">;
+          if (Array.isArray(parsed.items) && Array.isArray(parsed.conversation)) {
+            set({ chat: { items: parsed.items, conversation: parsed.conversation, turn: null } });
+          }
+        } catch {
+          // A damaged copy is dropped.
+        }
       },
 
       answerApproval: (requestId, approve) => {

@@ -17,6 +17,14 @@ import {
 
 type Kind<K extends ChatItem["kind"]> = Extract<ChatItem, { kind: K }>;
 
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname || url;
+  } catch {
+    return url;
+  }
+}
+
 function Citations({ annotations }: { annotations: Annotation[] }) {
   const urls = annotations.filter((a): a is Extract<Annotation, { type: "url_citation" }> => a.type === "url_citation");
   const files = annotations.filter((a): a is Extract<Annotation, { type: "file_citation" }> => a.type === "file_citation");
@@ -38,7 +46,7 @@ function Citations({ annotations }: { annotations: Annotation[] }) {
                   rel="noopener noreferrer nofollow"
                   className="inline-block max-w-xs truncate rounded-full border border-zinc-200 px-2 py-0.5 text-sky-700 hover:bg-zinc-50"
                 >
-                  {a.title || new URL(a.url).hostname}
+                  {a.title || hostOf(a.url)}
                 </a>
               </li>
             ))}

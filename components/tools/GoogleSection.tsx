@@ -1,6 +1,7 @@
 "use client";
 
 import { api } from "@/lib/api";
+import { useChatStore } from "@/stores/chat-store";
 import { useGoogleStore } from "@/stores/google-store";
 import { useToolsStore } from "@/stores/tools-store";
 
@@ -40,7 +41,11 @@ export function GoogleSection() {
       ) : null}
       {connected === false && configured ? (
         // A full-page navigation: the backend sends the browser on to Google and back.
-        <a href={api.googleAuthUrl()} className={`inline-block ${primaryButtonClass}`}>
+        <a
+          href={api.googleAuthUrl()}
+          onClick={() => useChatStore.getState().saveForNavigation()}
+          className={`inline-block ${primaryButtonClass}`}
+        >
           Connect Google
         </a>
       ) : null}
