@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Starts the backend and a production build of the web client together, prints both URLs,
+# and stops both on Ctrl-C. Meant for `make run` once the Python venv exists.
+#
+#   BACKEND_PORT (8000)  WEB_PORT (3000)  WEB_HOST (127.0.0.1)  PYTHON (.venv/bin/python)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BACKEND_PORT="${BACKEND_PORT:-8000}"
+WEB_PORT="${WEB_PORT:-3000}"
+WEB_HOST="${WEB_HOST:-127.0.0.1}"
+PYTHON="${PYTHON:-.venv/bin/python}"
+case "$PYTHON" in /*) ;; *) PYTHON="$PWD/$PYTHON" ;; esac
+
+if [ ! -d node_modules ]; then
+  PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci
+fi
+
+# The client reaches the backend through its own /api rewrite, fixed at build time.
+BACKEND_URL="http://127.0.0.1:${BACKEND_PORT}" NEXT_TELEMETRY_DISABLED=1 npm run build
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap stop INT TERM EXIT
+
+(cd backend && exec "$PYTHON" -m uvicorn main:app --host 127.0.0.1 --port "$BACKEND_PORT") &
+pids+=($!)
+PORT="$WEB_PORT" NEXT_TELEMETRY_DISABLED=1 ./node_modules/.bin/next start -H "$WEB_HOST" &
+pids+=($!)
+
+echo
+echo "  Backend:    http://127.0.0.1:${BACKEND_PORT}"
+echo "  Web client: http://localhost:${WEB_PORT}"
+echo "  Ctrl-C stops both."
+echo
+
+# Whichever ends first (a crash, or Ctrl-C) ends the other.
+wait -n || true
