@@ -228,6 +228,11 @@ test.describe("comfort", () => {
     // The answer keeps growing below while the view stays where the reader put it.
     await expect.poll(height).toBeGreaterThan(before + 50);
     expect(await log.evaluate((el) => el.scrollTop)).toBe(top);
+
+    // "Latest" brings the view back down, and it follows the stream again.
+    await page.getByRole("button", { name: "Latest" }).click();
+    await expect.poll(gap).toBeLessThan(48);
+    await expect(page.getByRole("button", { name: "Latest" })).toHaveCount(0);
     await chat.stop.click();
   });
 

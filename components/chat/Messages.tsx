@@ -1,6 +1,6 @@
 "use client";
 
-import { useLayoutEffect, useRef } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 
 import type { Annotation, ChatItem, ChatState } from "@/lib/chat/types";
 
@@ -151,6 +151,7 @@ export function MessageList({ chat, busy, waiting, onRetry, onApproval }: Messag
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const lastCount = useRef(0);
+  const [awayFromEnd, setAwayFromEnd] = useState(false);
 
   const userCount = chat.items.filter((i) => i.kind === "user").length;
 
@@ -167,64 +168,81 @@ export function MessageList({ chat, busy, waiting, onRetry, onApproval }: Messag
 
   const turn = chat.turn;
   return (
-    <div
-      ref={scroller}
-      onScroll={(e) => {
-        const el = e.currentTarget;
-        stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD;
-      }}
-      className="min-h-0 flex-1 overflow-y-auto"
-      aria-label="Conversation"
-      role="log"
-      aria-live="polite"
-      aria-busy={busy}
-    >
-      <div className="mx-auto flex max-w-3xl flex-col gap-4 px-4 py-6">
-        {chat.items.length === 0 ? <Greeting /> : null}
-        {chat.items.map((item) => {
-          switch (item.kind) {
-            case "user":
-              return <UserMessage key={item.id} item={item} />;
-            case "assistant":
-              return <AssistantMessage key={item.id} item={item} />;
-            case "function_call":
-              return <FunctionCallView key={item.id} item={item} />;
-            case "web_search":
-            case "file_search":
-              return <SearchView key={item.id} item={item} />;
-            case "code_interpreter":
-              return <CodeInterpreterView key={item.id} item={item} />;
-            case "mcp_list_tools":
-              return <McpToolsView key={item.id} item={item} />;
-            case "mcp_call":
-              return <McpCallView key={item.id} item={item} />;
-            case "mcp_approval_request":
-              return (
-                <ApprovalView
-                  key={item.id}
-                  item={item}
-                  canAnswer={!busy && turn?.id === item.turnId && turn.outcome === "completed"}
-                  onAnswer={(approve) => onApproval(item.id, approve)}
-                />
-              );
-            case "error":
-              return (
-                <ErrorMessage
-                  key={item.id}
-                  item={item}
-                  onRetry={!busy && turn?.id === item.turnId && turn.outcome === "failed" ? onRetry : null}
-                />
-              );
-            case "notice":
-              return (
-                <p key={item.id} className="text-center text-xs text-zinc-500">
-                  {item.text}
-                </p>
-              );
-          }
-        })}
-        {waiting ? <ThinkingIndicator /> : null}
+    <div className="relative flex min-h-0 flex-1 flex-col">
+      <div
+        ref={scroller}
+        onScroll={(e) => {
+          const el = e.currentTarget;
+          stick.current = el.scrollHeight - el.scrollTop - el.clientHeight < STICK_THRESHOLD;
+          setAwayFromEnd(!stick.current);
+        }}
+        className="min-h-0 flex-1 overflow-y-auto"
+        aria-label="Conversation"
+        role="log"
+        aria-live="polite"
+        aria-busy={busy}
+      >
+        <div className="mx-auto flex max-w-3xl flex-col gap-4 px-4 py-6">
+          {chat.items.length === 0 ? <Greeting /> : null}
+          {chat.items.map((item) => {
+            switch (item.kind) {
+              case "user":
+                return <UserMessage key={item.id} item={item} />;
+              case "assistant":
+                return <AssistantMessage key={item.id} item={item} />;
+              case "function_call":
+                return <FunctionCallView key={item.id} item={item} />;
+              case "web_search":
+              case "file_search":
+                return <SearchView key={item.id} item={item} />;
+              case "code_interpreter":
+                return <CodeInterpreterView key={item.id} item={item} />;
+              case "mcp_list_tools":
+                return <McpToolsView key={item.id} item={item} />;
+              case "mcp_call":
+                return <McpCallView key={item.id} item={item} />;
+              case "mcp_approval_request":
+                return (
+                  <ApprovalView
+                    key={item.id}
+                    item={item}
+                    canAnswer={!busy && turn?.id === item.turnId && turn.outcome === "completed"}
+                    onAnswer={(approve) => onApproval(item.id, approve)}
+                  />
+                );
+              case "error":
+                return (
+                  <ErrorMessage
+                    key={item.id}
+                    item={item}
+                    onRetry={!busy && turn?.id === item.turnId && turn.outcome === "failed" ? onRetry : null}
+                  />
+                );
+              case "notice":
+                return (
+                  <p key={item.id} className="text-center text-xs text-zinc-500">
+                    {item.text}
+                  </p>
+                );
+            }
+          })}
+          {waiting ? <ThinkingIndicator /> : null}
+        </div>
       </div>
+      {awayFromEnd ? (
+        <button
+          type="button"
+          onClick={() => {
+            const el = scroller.current;
+            if (!el) return;
+            stick.current = true;
+            el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
+          }}
+          className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-md hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700"
+        >
+          ↓ Latest
+        </button>
+      ) : null}
     </div>
   );
 }
