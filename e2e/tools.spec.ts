@@ -160,6 +160,22 @@ test.describe("functions and files", () => {
     await expect(tools.panel.getByText("small.txt and 1 more")).toBeVisible();
   });
 
+  test("files dropped on the panel are uploaded", async ({ chat }) => {
+    const tools = new ToolsPanelPage(chat.page);
+    await tools.turnOn("File search");
+    const dataTransfer = await chat.page.evaluateHandle(() => {
+      const transfer = new DataTransfer();
+      transfer.items.add(new File(["dropped one"], "dropped-1.txt", { type: "text/plain" }));
+      transfer.items.add(new File(["dropped two"], "dropped-2.txt", { type: "text/plain" }));
+      return transfer;
+    });
+    const zone = tools.panel.getByText(/Drop files here/);
+    await zone.dispatchEvent("dragover", { dataTransfer });
+    await zone.dispatchEvent("drop", { dataTransfer });
+    await expect(tools.panel.getByRole("list", { name: "Uploads" }).getByText("Added")).toHaveCount(2);
+    await expect(tools.panel.getByText("dropped-1.txt and 1 more")).toBeVisible();
+  });
+
   test("an existing vector store is linked after checking its id", async ({ chat }) => {
     const page = chat.page;
     const tools = new ToolsPanelPage(page);
