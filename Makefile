@@ -7,12 +7,17 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 BACKEND_PORT ?= 8000
 
-.PHONY: run run-backend test test-backend lint-backend system-deps clean
+.PHONY: run run-backend test test-backend lint-backend test-web system-deps clean
 
-run: $(STAMPS)/python-runtime
+# The backend on :8000 and a production build of the web client on :3000; Ctrl-C stops both.
+run: $(STAMPS)/python-runtime $(STAMPS)/node
+	BACKEND_PORT=$(BACKEND_PORT) PYTHON=$(PY) scripts/run-app.sh
+
+# The backend alone, as `cd backend && uvicorn main:app --port 8000` would serve it.
+run-backend: $(STAMPS)/python-runtime
 	cd backend && ../$(PY) -m uvicorn main:app --host 127.0.0.1 --port $(BACKEND_PORT)
 
-test: system-deps lint-backend test-backend
+test: system-deps lint-backend test-backend test-web
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -25,6 +30,11 @@ $(STAMPS)/python-runtime: backend/requirements.txt | $(PY)
 $(STAMPS)/python-dev: backend/requirements.txt backend/requirements-dev.txt | $(PY)
 	$(PY) -m pip install -q -r backend/requirements-dev.txt
 	@mkdir -p $(STAMPS) && touch $@ $(STAMPS)/python-runtime
+
+# Playwright is told never to fetch a browser: the tests drive Debian's chromium.
+$(STAMPS)/node: package.json package-lock.json
+	PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@mkdir -p $(STAMPS) && touch $@
 
 # redis-server and chromium come from Debian's packages; installed only when missing.
 system-deps:
@@ -39,5 +49,12 @@ lint-backend: $(STAMPS)/python-dev
 test-backend: $(STAMPS)/python-dev
 	cd backend && ../$(PY) -m pytest
 
+# The end-to-end run starts its own fakes, backend and client build (playwright.config.ts).
+test-web: $(STAMPS)/node $(STAMPS)/python-dev
+	npm run lint
+	npm run typecheck
+	npm run test:unit
+	npm run test:e2e
+
 clean:
-	rm -rf $(STAMPS) $(VENV)
+	rm -rf $(STAMPS) $(VENV) node_modules .next .next-e2e
