@@ -7,17 +7,22 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import (
+    access,
     container_files,
     functions,
     google_auth,
     google_callback,
     google_status,
     health,
+    metrics,
     turn_response,
     vector_stores,
 )
+from lib.client_limits import ClientLimits
 from lib.errors import install_error_handlers
+from lib.guards import install_guards
 from lib.logging_setup import configure_logging
+from lib.observability import ObservabilityMiddleware
 from lib.openai_client import create_openai_client
 from lib.settings import Settings, load_settings
 
@@ -30,19 +35,24 @@ ROUTERS = (
     google_auth.router,
     google_callback.router,
     google_status.router,
+    access.router,
+    metrics.router,
 )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging()
+    configure_logging(settings.log_json)
+    limits = ClientLimits(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.openai = create_openai_client(settings)
+        await limits.open()
         try:
             yield
         finally:
+            await limits.close()
             if app.state.openai is not None:
                 await app.state.openai.close()
 
@@ -56,13 +66,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Inside CORS, so that a browser can read their 401/413/429 answers.
+    install_guards(app.add_middleware, settings, limits)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
         allow_headers=["*"],
+        expose_headers=["X-Request-ID", "Retry-After"],
     )
+    # Outermost: it sees every answer, the guards' refusals included.
+    app.add_middleware(ObservabilityMiddleware)
     for router in ROUTERS:
         app.include_router(router)
     return app

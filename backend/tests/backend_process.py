@@ -21,6 +21,11 @@ BASE_ENV = {
     "OPENAI_MAX_RETRIES": "0",
     "SESSION_STORE_URL": "memory://",
     "NODE_ENV": "development",
+    # Every test and benchmark stream comes from 127.0.0.1: one client, limited only where a
+    # test of the limits says so.
+    "RATE_LIMIT_TURNS": "1000000/minute",
+    "RATE_LIMIT_UPLOADS": "1000000/minute",
+    "MAX_STREAMS_PER_CLIENT": "100000",
 }
 
 
