@@ -7,10 +7,14 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 BACKEND_PORT ?= 8000
 
-.PHONY: run run-backend test test-backend lint-backend system-deps clean
+.PHONY: run run-prod run-backend test test-backend lint-backend system-deps clean
 
 run: $(STAMPS)/python-runtime
 	cd backend && ../$(PY) -m uvicorn main:app --host 127.0.0.1 --port $(BACKEND_PORT)
+
+# Production: gunicorn with uvicorn workers (backend/gunicorn.conf.py, docs/deploy.md).
+run-prod: $(STAMPS)/python-runtime
+	cd backend && BIND=$${BIND:-127.0.0.1:$(BACKEND_PORT)} ../$(VENV)/bin/gunicorn -c gunicorn.conf.py
 
 test: system-deps lint-backend test-backend
 

@@ -24,7 +24,7 @@ def formatter(json_lines: bool) -> logging.Formatter:
     return logging.Formatter(_FORMAT)
 
 
-def _install_request_id_factory() -> None:
+def install_request_id_factory() -> None:
     # A record factory rather than a handler filter: it reaches handlers set up by others too
     # (gunicorn's, uvicorn's), so no log line lacks the field its format names.
     global _factory_installed
@@ -42,7 +42,7 @@ def _install_request_id_factory() -> None:
 
 
 def configure_logging(json_lines: bool = False) -> None:
-    _install_request_id_factory()
+    install_request_id_factory()
     root = logging.getLogger()
     if not root.handlers:
         # Under gunicorn, gunicorn.conf.py has set the root handler up with the same format.
