@@ -168,39 +168,54 @@ class ClientLimitsMiddleware:
             await self.app(scope, receive, send)
             return
         client = client_address(scope)
-        retry_after = await self.limits.hit(item, client)
-        if retry_after is not None:
-            await _refuse(
-                scope,
-                receive,
-                send,
-                429,
-                f"Too many requests from your address; try again in {retry_after} s.",
-                "rate_limit",
-                {"Retry-After": str(retry_after)},
-            )
-            return
-        if scope["path"] != TURN_PATH:
-            await self.app(scope, receive, send)
-            return
-        lease = await self.limits.acquire_stream(client)
-        if lease is None:
-            await _refuse(
-                scope,
-                receive,
-                send,
-                429,
-                "Too many answers are streaming to your address at once; wait for one to finish.",
-                "stream_cap",
-                {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)},
-            )
-            return
+        lease = None
+        if scope["path"] == TURN_PATH:
+            # The cap first: a turn refused for it does not use up the client's rate budget.
+            lease = await self.limits.acquire_stream(client)
+            if lease is None:
+                await _refuse(
+                    scope,
+                    receive,
+                    send,
+                    429,
+                    "Too many answers are streaming to your address at once; "
+                    "wait for one to finish.",
+                    "stream_cap",
+                    {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)},
+                )
+                return
+
+        async def release() -> None:
+            nonlocal lease
+            if lease is not None:
+                held, lease = lease, None
+                # Shielded: a cancelled request (shutdown) must still give its place back.
+                with anyio.CancelScope(shield=True):
+                    await self.limits.release_stream(held)
+
+        async def send_then_release(message: Message) -> None:
+            await send(message)
+            # The place is free once the last byte is out: the browser may send its next turn
+            # at once, before the stream's own clean-up has run.
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                await release()
+
         try:
-            await self.app(scope, receive, send)
+            retry_after = await self.limits.hit(item, client)
+            if retry_after is None:
+                await self.app(scope, receive, send if lease is None else send_then_release)
+            else:
+                await _refuse(
+                    scope,
+                    receive,
+                    send,
+                    429,
+                    f"Too many requests from your address; try again in {retry_after} s.",
+                    "rate_limit",
+                    {"Retry-After": str(retry_after)},
+                )
         finally:
-            # Shielded: a cancelled request (shutdown) must still give its place back.
-            with anyio.CancelScope(shield=True):
-                await self.limits.release_stream(lease)
+            await release()
 
 
 def install_guards(add: Callable[..., None], settings: Settings, limits: ClientLimits) -> None:

@@ -8,6 +8,8 @@ import pytest
 from tests.backend_process import BackendProcess
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.server import ServerThread
+from tests.fixtures.gunicorn_process import gunicorn_factory  # noqa: F401 - a fixture
+from tests.fixtures.redis_server import redis_server, redis_url  # noqa: F401 - fixtures
 
 StartBackend = Callable[..., BackendProcess]
 
