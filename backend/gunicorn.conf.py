@@ -15,9 +15,17 @@ from typing import Any
 BACKEND_DIR = Path(__file__).resolve().parent
 sys.path.insert(0, str(BACKEND_DIR))
 
+# prometheus_client picks its way of keeping values when first imported, and the workers are forked
+# from this process: the directory must be known before any import below brings it in. A dir left
+# by an earlier run would add that run's counts, so a fresh one per start unless given.
+_METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"  # lib.metrics reads the same
+if not os.environ.get(_METRICS_DIR_VARIABLE):
+    os.environ[_METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="chat-metrics-")
+_metrics_dir = Path(os.environ[_METRICS_DIR_VARIABLE])
+
+
 from lib.gunicorn_worker import FINAL_FRAME_SECONDS  # noqa: E402
 from lib.logging_setup import formatter, install_request_id_factory  # noqa: E402
-from lib.metrics import MULTIPROC_DIR_VARIABLE  # noqa: E402
 from lib.settings import load_settings  # noqa: E402
 
 settings = load_settings()
@@ -42,12 +50,6 @@ control_socket_disable = True
 # Each stream holds a connection; the default (2048 pending connections) is fine, the rest is
 # the open-file limit (docs/deploy.md).
 worker_connections = 10000
-
-# prometheus_client must know its directory before it is first imported in a worker, and a dir
-# left by an earlier run would add that run's counts: a fresh one per start unless given.
-if not os.environ.get(MULTIPROC_DIR_VARIABLE):
-    os.environ[MULTIPROC_DIR_VARIABLE] = tempfile.mkdtemp(prefix="chat-metrics-")
-_metrics_dir = Path(os.environ[MULTIPROC_DIR_VARIABLE])
 
 
 def on_starting(server: Any) -> None:

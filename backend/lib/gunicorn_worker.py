@@ -46,6 +46,10 @@ class StreamDrainingWorker(UvicornWorker):
         super().__init__(*args, **kwargs)
         self.streams_grace = max(0.0, self.cfg.graceful_timeout - 2 * FINAL_FRAME_SECONDS)
         self.config.timeout_graceful_shutdown = int(self.streams_grace + FINAL_FRAME_SECONDS)
+        # uvicorn-worker reports in only once more than `timeout` seconds have passed, so the
+        # master, which kills at `timeout`, can take a busy healthy worker for a stuck one;
+        # gunicorn's own workers report in twice per timeout.
+        self.config.timeout_notify = self.timeout / 2
 
     async def _serve(self) -> None:
         # uvicorn_worker's own _serve, with the draining server.
