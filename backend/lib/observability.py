@@ -22,6 +22,8 @@ REQUEST_STARTED: ContextVar[float | None] = ContextVar("request_started", defaul
 
 # An id from the proxy in front is kept, so its logs and ours name the same request; anything
 # else (too long, odd characters that could forge log fields) is replaced.
+# Any token is a method to HTTP; labels must stay a small set.
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 
 
@@ -66,7 +68,8 @@ class ObservabilityMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             route = route_template(scope)
-            REQUESTS.labels(scope["method"], route, str(status)).inc()
+            method = scope["method"] if scope["method"] in _METHODS else "other"
+            REQUESTS.labels(method, route, str(status)).inc()
             # The path without its query: query strings can carry one-time codes (OAuth).
             logger.info(
                 "%s %s %d %.3fs",
