@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 BACKEND_PORT ?= 8000
 
-.PHONY: run run-prod run-backend test test-backend lint-backend system-deps clean
+.PHONY: run run-prod bench bench-streams run-backend test test-backend lint-backend system-deps clean
 
 run: $(STAMPS)/python-runtime
 	cd backend && ../$(PY) -m uvicorn main:app --host 127.0.0.1 --port $(BACKEND_PORT)
@@ -15,6 +15,14 @@ run: $(STAMPS)/python-runtime
 # Production: gunicorn with uvicorn workers (backend/gunicorn.conf.py, docs/deploy.md).
 run-prod: $(STAMPS)/python-runtime
 	cd backend && BIND=$${BIND:-127.0.0.1:$(BACKEND_PORT)} ../$(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+# Load figures of docs/performance.md: throughput, then 1,000 slow streams on 1 and 2 workers.
+bench: $(STAMPS)/python-dev
+	$(PY) bench/turn_stream.py
+
+bench-streams: $(STAMPS)/python-dev
+	$(PY) bench/many_streams.py --interval 50 100 --direct
+	$(PY) bench/many_streams.py --interval 50 100 --workers 2
 
 test: system-deps lint-backend test-backend
 

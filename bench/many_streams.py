@@ -90,9 +90,7 @@ class Run:
 
     @property
     def ok(self) -> int:
-        return sum(
-            r.completed and r.events == self.expected_events for r in self.results
-        )
+        return sum(r.completed and r.events == self.expected_events for r in self.results)
 
     def late(self, quantile: float) -> float:
         ordered = sorted(r.pace for r in self.results)
@@ -100,19 +98,14 @@ class Run:
 
     @property
     def held(self) -> bool:
-        return (
-            self.ok == self.streams
-            and self.late(0.99) <= self.nominal_seconds * _LATE_FACTOR
-        )
+        return self.ok == self.streams and self.late(0.99) <= self.nominal_seconds * _LATE_FACTOR
 
 
 async def one_stream(session: aiohttp.ClientSession, url: str, body: bytes) -> Result:
     result = Result()
     started = time.perf_counter()
     try:
-        async with session.post(
-            url, data=body, headers={"content-type": "application/json"}
-        ) as r:
+        async with session.post(url, data=body, headers={"content-type": "application/json"}) as r:
             if r.status != 200:
                 result.error = f"status {r.status}"
                 return result
@@ -149,9 +142,7 @@ async def measure(
     messages = [{"role": "user", "content": f"[[synthetic:{deltas}:{interval}]]"}]
     # Straight at the fake, the body is the one the backend would send upstream.
     body = json.dumps(
-        {"model": "m", "input": messages, "stream": True}
-        if direct
-        else {"messages": messages}
+        {"model": "m", "input": messages, "stream": True} if direct else {"messages": messages}
     )
     run = Run(
         interval,
@@ -212,15 +203,9 @@ def report(run: Run, label: str) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--streams", type=int, default=1000)
-    parser.add_argument(
-        "--interval", type=int, nargs="+", default=[50], help="ms between events"
-    )
-    parser.add_argument(
-        "--seconds", type=float, default=30.0, help="nominal stream length"
-    )
-    parser.add_argument(
-        "--workers", type=int, default=1, help="1: uvicorn; more: gunicorn"
-    )
+    parser.add_argument("--interval", type=int, nargs="+", default=[50], help="ms between events")
+    parser.add_argument("--seconds", type=float, default=30.0, help="nominal stream length")
+    parser.add_argument("--workers", type=int, default=1, help="1: uvicorn; more: gunicorn")
     parser.add_argument(
         "--direct",
         action="store_true",
@@ -251,9 +236,7 @@ def main() -> None:
             report(asyncio.run(run), f"backend, {args.workers} worker(s)")
             if args.direct:
                 url = f"{fake_url}/v1/responses"
-                run = measure(
-                    url, [fake.pid], args.streams, interval, args.seconds, direct=True
-                )
+                run = measure(url, [fake.pid], args.streams, interval, args.seconds, direct=True)
                 report(asyncio.run(run), "straight at the fake upstream")
         finally:
             backend.stop()

@@ -72,9 +72,7 @@ async def one_stream(
     first_byte = 0.0
     count = 0
     tail = b""
-    async with session.post(
-        url, data=body, headers={"content-type": "application/json"}
-    ) as resp:
+    async with session.post(url, data=body, headers={"content-type": "application/json"}) as resp:
         if resp.status != 200:
             raise RuntimeError(f"{url} answered {resp.status}: {await resp.text()}")
         async for chunk in resp.content.iter_any():
@@ -95,9 +93,7 @@ def bodies(events: int) -> tuple[bytes, bytes]:
     return json.dumps(to_backend).encode(), json.dumps(to_upstream).encode()
 
 
-async def drive(
-    url: str, body: bytes, concurrency: int, rounds: int, separator: bytes
-) -> Run:
+async def drive(url: str, body: bytes, concurrency: int, rounds: int, separator: bytes) -> Run:
     connector = aiohttp.TCPConnector(limit=0, force_close=False)
     async with aiohttp.ClientSession(connector=connector) as session:
         await one_stream(session, url, body, separator)  # warm-up: connections, imports
@@ -122,25 +118,19 @@ def report(label: str, backend: Run, direct: Run) -> None:
         )
     ratio = backend.events_per_second / direct.events_per_second
     added = backend.first_byte_ms(0.5) - direct.first_byte_ms(0.5)
-    print(
-        f"  ratio backend/direct events/s: {ratio:.2f}; added first-byte p50: {added:.2f} ms"
-    )
+    print(f"  ratio backend/direct events/s: {ratio:.2f}; added first-byte p50: {added:.2f} ms")
 
 
 async def measure(backend_url: str, fake_url: str, c: int, n: int, rounds: int) -> None:
     to_backend, to_upstream = bodies(n)
-    backend = await drive(
-        f"{backend_url}/api/turn_response", to_backend, c, rounds, b"\n\n"
-    )
+    backend = await drive(f"{backend_url}/api/turn_response", to_backend, c, rounds, b"\n\n")
     direct = await drive(f"{fake_url}/v1/responses", to_upstream, c, rounds, b"\n\n")
     report(f"C={c} N={n} streams={c * rounds}", backend, direct)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument(
-        "--concurrency", type=int, help="only this C (default: C=1 and C=100)"
-    )
+    parser.add_argument("--concurrency", type=int, help="only this C (default: C=1 and C=100)")
     parser.add_argument("--events", type=int, default=200, help="events per stream (N)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds of C streams")
     args = parser.parse_args()
@@ -152,13 +142,9 @@ def main() -> None:
             plans = [(args.concurrency, args.rounds)]
         else:
             plans = [(1, 50), (100, args.rounds)]
-        print(
-            f"backend {backend.base_url} (1 uvicorn worker), fake upstream {fake_url}"
-        )
+        print(f"backend {backend.base_url} (1 uvicorn worker), fake upstream {fake_url}")
         for concurrency, rounds in plans:
-            asyncio.run(
-                measure(backend.base_url, fake_url, concurrency, args.events, rounds)
-            )
+            asyncio.run(measure(backend.base_url, fake_url, concurrency, args.events, rounds))
     finally:
         backend.stop()
         fake.terminate()

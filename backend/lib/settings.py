@@ -1,5 +1,6 @@
 """The service's one settings object, read from the environment and backend/.env."""
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -111,11 +112,21 @@ class Settings(BaseSettings):
         "access_token",
         "metrics_token",
         "log_format",
+        "web_concurrency",
         mode="before",
     )
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:
         return _blank_to_none(value)
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for part in value.split(","):
+            part = part.strip()
+            if part and part != "*":
+                ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry
+        return value
 
     @field_validator("rate_limit_turns", "rate_limit_uploads")
     @classmethod
