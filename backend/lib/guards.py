@@ -185,25 +185,11 @@ class ClientLimitsMiddleware:
                 )
                 return
 
-        async def release() -> None:
-            nonlocal lease
-            if lease is not None:
-                held, lease = lease, None
-                # Shielded: a cancelled request (shutdown) must still give its place back.
-                with anyio.CancelScope(shield=True):
-                    await self.limits.release_stream(held)
-
-        async def send_then_release(message: Message) -> None:
-            await send(message)
-            # The place is free once the last byte is out: the browser may send its next turn
-            # at once, before the stream's own clean-up has run.
-            if message["type"] == "http.response.body" and not message.get("more_body", False):
-                await release()
-
         try:
             retry_after = await self.limits.hit(item, client)
             if retry_after is None:
-                await self.app(scope, receive, send if lease is None else send_then_release)
+                # `send` goes through unwrapped: a wrapper would cost every frame of the stream.
+                await self.app(scope, receive, send)
             else:
                 await _refuse(
                     scope,
@@ -215,7 +201,10 @@ class ClientLimitsMiddleware:
                     {"Retry-After": str(retry_after)},
                 )
         finally:
-            await release()
+            if lease is not None:
+                # Shielded: a cancelled request (shutdown) must still give its place back.
+                with anyio.CancelScope(shield=True):
+                    await self.limits.release_stream(lease)
 
 
 def install_guards(add: Callable[..., None], settings: Settings, limits: ClientLimits) -> None:

@@ -13,6 +13,7 @@ import httpx
 from tests.conftest import StartBackend
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fixtures.gunicorn_process import GunicornProcess, StartGunicorn
+from tests.fixtures.redis_server import RedisServer
 from tests.sse_frames import parse_frames
 
 SECRET_TEXT = "my-private-words-7f3a"
@@ -168,6 +169,7 @@ async def test_sigterm_lets_short_streams_finish_and_ends_long_ones_with_an_erro
 async def test_limits_are_shared_by_every_worker_and_machine_through_redis(
     gunicorn_factory: StartGunicorn,
     backend_factory: StartBackend,
+    redis_server: RedisServer,
     redis_url: str,
     fake_openai: FakeOpenAI,
 ) -> None:
@@ -188,6 +190,11 @@ async def test_limits_are_shared_by_every_worker_and_machine_through_redis(
             capped = await http.post(other + "/api/turn_response", json=body)
             await streaming.aread()
         assert capped.status_code == 429
+        # The place is given back just after the last byte; wait for it rather than race it.
+        for _ in range(100):
+            if not redis_server.client.keys("chat-limits:streams:*"):
+                break
+            await asyncio.sleep(0.05)
         # Rate: the stream above was turn 1 of 3; the capped one did not count.
         statuses = [
             (await http.post(base + "/api/turn_response", json=body)).status_code

@@ -37,7 +37,9 @@ def limited(backend_factory: StartBackend) -> str:
         "MAX_UPLOAD_BYTES": "30000",
         "RATE_LIMIT_TURNS": "2/minute",
         "RATE_LIMIT_UPLOADS": "1/hour",
-        "MAX_STREAMS_PER_CLIENT": "1",
+        # Two, not one: a stream's place is given back just after its last byte, and a client
+        # sending turns one after the other must not race it.
+        "MAX_STREAMS_PER_CLIENT": "2",
         "FORWARDED_ALLOW_IPS": "127.0.0.1",
     }
     return backend_factory(settings).base_url
@@ -226,7 +228,7 @@ def test_a_client_at_its_stream_cap_is_refused_until_one_ends(
     limited: str, fake_openai: FakeOpenAI
 ) -> None:
     base, client = limited, {"x-forwarded-for": "198.51.100.3"}
-    started = threading.Event()
+    started = threading.Barrier(3)
     result: list[int] = []
 
     def long_turn() -> None:
@@ -235,17 +237,22 @@ def test_a_client_at_its_stream_cap_is_refused_until_one_ends(
             http.stream("POST", TURN, json=turn_body("[[synthetic:10:100]]")) as response,
         ):
             result.append(response.status_code)
-            started.set()
+            started.wait(10)
             response.read()
 
-    thread = threading.Thread(target=long_turn)
-    thread.start()
-    assert started.wait(10)
+    threads = [threading.Thread(target=long_turn) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    started.wait(10)
     refused = httpx.post(base + TURN, json=turn_body(), headers=client)
-    thread.join(30)
-    assert result == [200]
+    elsewhere = httpx.post(base + TURN, json=turn_body(), headers=_as("9"))
+    for thread in threads:
+        thread.join(30)
+    assert result == [200, 200]
     assert refused.status_code == 429
     assert refused.headers["retry-after"].isdigit()
     assert "at once" in refused.json()["error"]
-    # Another address streams meanwhile; this one may again once its stream has ended.
-    assert httpx.post(base + TURN, json=turn_body(), headers=client).status_code == 200
+    assert elsewhere.status_code == 200
+    # Both places are free again; what stops this client now is its rate (2 turns a minute).
+    after = httpx.post(base + TURN, json=turn_body(), headers=client)
+    assert "Too many requests" in after.json()["error"]
