@@ -7,7 +7,8 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 BACKEND_PORT ?= 8000
 
-.PHONY: run run-backend test test-backend lint-backend test-web system-deps clean
+.PHONY: run run-prod bench bench-streams run-backend test test-backend lint-backend test-web \
+	system-deps clean
 
 # The backend on :8000 and a production build of the web client on :3000; Ctrl-C stops both.
 run: $(STAMPS)/python-runtime $(STAMPS)/node
@@ -16,6 +17,18 @@ run: $(STAMPS)/python-runtime $(STAMPS)/node
 # The backend alone, as `cd backend && uvicorn main:app --port 8000` would serve it.
 run-backend: $(STAMPS)/python-runtime
 	cd backend && ../$(PY) -m uvicorn main:app --host 127.0.0.1 --port $(BACKEND_PORT)
+
+# Production: gunicorn with uvicorn workers (backend/gunicorn.conf.py, docs/deploy.md).
+run-prod: $(STAMPS)/python-runtime
+	cd backend && BIND=$${BIND:-127.0.0.1:$(BACKEND_PORT)} ../$(VENV)/bin/gunicorn -c gunicorn.conf.py
+
+# Load figures of docs/performance.md: throughput, then 1,000 slow streams on 1 and 2 workers.
+bench: $(STAMPS)/python-dev
+	$(PY) bench/turn_stream.py
+
+bench-streams: $(STAMPS)/python-dev
+	$(PY) bench/many_streams.py --interval 50 100 --direct
+	$(PY) bench/many_streams.py --interval 50 100 --workers 2
 
 test: system-deps lint-backend test-backend test-web
 

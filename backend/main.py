@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from api import (
+    access,
     container_files,
     functions,
     google_auth,
@@ -14,12 +15,16 @@ from api import (
     google_disconnect,
     google_status,
     health,
+    metrics,
     turn_response,
     vector_stores,
 )
+from lib.client_limits import ClientLimits
 from lib.errors import install_error_handlers
 from lib.google_oauth import GoogleOAuth
+from lib.guards import install_guards
 from lib.logging_setup import configure_logging
+from lib.observability import ObservabilityMiddleware
 from lib.openai_client import create_openai_client
 from lib.session import create_sessions
 from lib.session_store import create_store
@@ -37,12 +42,15 @@ ROUTERS = (
     google_callback.router,
     google_status.router,
     google_disconnect.router,
+    access.router,
+    metrics.router,
 )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
-    configure_logging()
+    configure_logging(settings.log_json)
+    limits = ClientLimits(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,9 +61,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = create_store(settings.session_store_url, BACKEND_DIR)
         app.state.sessions = create_sessions(store, settings)
         app.state.google_oauth = GoogleOAuth(settings)
+        await limits.open()
         try:
             yield
         finally:
+            await limits.close()
             await store.close()
             await app.state.http.aclose()
             if app.state.openai is not None:
@@ -71,13 +81,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     install_error_handlers(app)
+    # Inside CORS, so that a browser can read their 401/413/429 answers.
+    install_guards(app.add_middleware, settings, limits)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
         allow_headers=["*"],
+        expose_headers=["X-Request-ID", "Retry-After"],
     )
+    # Outermost: it sees every answer, the guards' refusals included.
+    app.add_middleware(ObservabilityMiddleware)
     for router in ROUTERS:
         app.include_router(router)
     return app

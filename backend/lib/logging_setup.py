@@ -1,13 +1,54 @@
-"""Log lines of the service: one format, INFO and up, never message contents or secrets."""
+"""Log lines of the service: INFO and up, never message contents, tokens or keys.
+
+Production writes one JSON object per line (NODE_ENV=production, or LOG_FORMAT=json), development
+plain text. Every record carries the id of the request it was logged for (`request_id`), the
+same id the client gets as X-Request-ID.
+"""
 
 import logging
+from contextvars import ContextVar
 
-_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+from pythonjsonlogger.json import JsonFormatter
+
+_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+_JSON_FIELDS = ["asctime", "levelname", "name", "message", "request_id", "process"]
+
+REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+_factory_installed = False
 
 
-def configure_logging() -> None:
+def formatter(json_lines: bool) -> logging.Formatter:
+    if json_lines:
+        return JsonFormatter(_JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level"})
+    return logging.Formatter(_FORMAT)
+
+
+def install_request_id_factory() -> None:
+    # A record factory rather than a handler filter: it reaches handlers set up by others too
+    # (gunicorn's, uvicorn's), so no log line lacks the field its format names.
+    global _factory_installed
+    if _factory_installed:
+        return
+    previous = logging.getLogRecordFactory()
+
+    def factory(*args: object, **kwargs: object) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        record.request_id = REQUEST_ID.get() or "-"
+        return record
+
+    logging.setLogRecordFactory(factory)
+    _factory_installed = True
+
+
+def configure_logging(json_lines: bool = False) -> None:
+    install_request_id_factory()
     root = logging.getLogger()
     if not root.handlers:
-        logging.basicConfig(level=logging.INFO, format=_FORMAT)
+        # Under gunicorn, gunicorn.conf.py has set the root handler up with the same format.
+        handler = logging.StreamHandler()
+        handler.setFormatter(formatter(json_lines))
+        root.addHandler(handler)
+        root.setLevel(logging.INFO)
     # httpx2 logs every request URL at INFO; ours are enough.
     logging.getLogger("httpx2").setLevel(logging.WARNING)

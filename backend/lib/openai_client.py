@@ -60,6 +60,17 @@ def _upstream_message(exc: openai.APIStatusError) -> str:
 _CLIENT_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
 
 
+def upstream_error_kind(exc: openai.OpenAIError) -> str:
+    """A few fixed words for the upstream_errors_total metric."""
+    if isinstance(exc, openai.APITimeoutError) and not _connection_refused(exc):
+        return "timeout"
+    if isinstance(exc, openai.APIConnectionError):
+        return "connection"
+    if isinstance(exc, openai.APIStatusError):
+        return f"status_{exc.status_code}"
+    return "other"
+
+
 def api_error_from_openai(exc: openai.OpenAIError, *, redact: str | None = None) -> ApiError:
     """The status and message our client gets for a failed OpenAI call.
 

@@ -24,6 +24,8 @@ import aiosqlite
 import redis.asyncio as redis_asyncio
 import redis.exceptions
 
+from lib.metrics import SESSION_STORE_ERRORS
+
 logger = logging.getLogger(__name__)
 
 # CONTRACT.md, Sessions: at most 2 s per store operation.
@@ -41,36 +43,38 @@ class SessionStore(ABC):
 
     async def get(self, key: str, *, extend_ttl: float | None = None) -> bytes | None:
         """The value, or None; `extend_ttl` restarts its clock (sliding expiry of unused data)."""
-        return await self._run(self._get(key, extend_ttl))
+        return await self._run("get", self._get(key, extend_ttl))
 
     async def set(self, key: str, value: bytes, ttl: float) -> None:
-        await self._run(self._set(key, value, ttl))
+        await self._run("set", self._set(key, value, ttl))
 
     async def add(self, key: str, value: bytes, ttl: float) -> bool:
         """Set only when absent (or expired); True when this call set it. Locks are built on it."""
-        return await self._run(self._add(key, value, ttl))
+        return await self._run("add", self._add(key, value, ttl))
 
     async def take(self, key: str) -> bytes | None:
         """Read and delete in one step, so a one-time value (OAuth state) is used at most once."""
-        return await self._run(self._take(key))
+        return await self._run("take", self._take(key))
 
     async def delete(self, key: str, *, only_if: bytes | None = None) -> None:
         """Delete; with `only_if`, only while the value is still that (releasing one's own lock)."""
-        await self._run(self._delete(key, only_if))
+        await self._run("delete", self._delete(key, only_if))
 
     async def ping(self) -> None:
-        await self._run(self._ping())
+        await self._run("ping", self._ping())
 
     async def close(self) -> None:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self._close(), OPERATION_TIMEOUT)
 
-    async def _run(self, operation: Awaitable[T]) -> T:
+    async def _run(self, name: str, operation: Awaitable[T]) -> T:
         try:
             return await asyncio.wait_for(operation, OPERATION_TIMEOUT)
         except StoreUnavailableError:
+            SESSION_STORE_ERRORS.labels(operation=name).inc()
             raise
         except (TimeoutError, OSError, redis.exceptions.RedisError, aiosqlite.Error) as exc:
+            SESSION_STORE_ERRORS.labels(operation=name).inc()
             raise StoreUnavailableError(
                 f"{self.describe()} did not answer ({type(exc).__name__})"
             ) from None

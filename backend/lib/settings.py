@@ -1,5 +1,6 @@
 """The service's one settings object, read from the environment and backend/.env."""
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Literal
@@ -8,6 +9,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.constants import DEFAULT_MODEL
+from lib.rate_limit_rules import parse_rate_limit
 from lib.session_store import validate_store_url
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
@@ -86,6 +88,26 @@ class Settings(BaseSettings):
     # Where development keeps the secret it makes when SESSION_SECRET is unset.
     session_secret_file: Path = DATA_DIR / "session_secret"
 
+    # Production (docs/deploy.md)
+    # Worker processes under gunicorn; unset means one per CPU core (async workers need no more).
+    web_concurrency: int | None = Field(default=None, ge=1)
+    # Seconds open streams may go on after SIGTERM before they end with a final `error` frame.
+    graceful_timeout: float = Field(default=30.0, ge=0)
+    # Peers whose X-Forwarded-For names the client (the proxy in front); read by gunicorn.
+    forwarded_allow_ips: str = "127.0.0.1,::1"
+    # json or plain; unset means JSON lines in production and plain text in development.
+    log_format: Literal["json", "plain"] | None = None
+    # Per client IP address; the syntax of the `limits` package ("30/minute", "100 per hour").
+    rate_limit_turns: str = "30/minute"
+    rate_limit_uploads: str = "20/hour"
+    max_streams_per_client: int = Field(default=4, ge=1)
+    # Largest request body of every route but the upload, whose cap follows MAX_UPLOAD_BYTES.
+    max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # When set, /api/* (but health, the OAuth callback and sign-in) needs it (docs/deploy.md).
+    access_token: SecretStr | None = None
+    # When set, /metrics needs it as a bearer token; otherwise ACCESS_TOKEN guards it, if set.
+    metrics_token: SecretStr | None = None
+
     @field_validator("cors_origins", mode="before")
     @classmethod
     def _parse_origins(cls, value: object) -> object:
@@ -106,6 +128,10 @@ class Settings(BaseSettings):
         "google_client_secret",
         "session_secret",
         "session_secret_previous",
+        "access_token",
+        "metrics_token",
+        "log_format",
+        "web_concurrency",
         mode="before",
     )
     @classmethod
@@ -157,6 +183,42 @@ class Settings(BaseSettings):
         if self.google_client_secret is None:
             missing.append("GOOGLE_CLIENT_SECRET")
         return missing
+
+    @field_validator("forwarded_allow_ips")
+    @classmethod
+    def _addresses(cls, value: str) -> str:
+        for part in value.split(","):
+            part = part.strip()
+            if part and part != "*":
+                ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry
+        return value
+
+    @field_validator("rate_limit_turns", "rate_limit_uploads")
+    @classmethod
+    def _valid_rate_limit(cls, value: str) -> str:
+        parse_rate_limit(value)
+        return value
+
+    @field_validator("access_token", "metrics_token")
+    @classmethod
+    def _token_long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        # A short token falls to guessing long before any rate limit would notice.
+        if value is not None and len(value.get_secret_value()) < 16:
+            raise ValueError("must be at least 16 characters (e.g. secrets.token_urlsafe(32))")
+        return value
+
+    @property
+    def log_json(self) -> bool:
+        if self.log_format is None:
+            return self.node_env == "production"
+        return self.log_format == "json"
+
+    @property
+    def redis_url(self) -> str | None:
+        """The Redis every worker and machine shares, when the session store is one."""
+        if self.session_store_url.startswith(("redis://", "rediss://")):
+            return self.session_store_url
+        return None
 
     @property
     def openai_configured(self) -> bool:

@@ -17,7 +17,10 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from config.constants import developer_prompt
-from lib.openai_client import api_error_from_openai
+from lib import drain
+from lib.metrics import FIRST_EVENT_LATENCY, OPEN_STREAMS, TURN_DURATION, UPSTREAM_ERRORS
+from lib.observability import REQUEST_STARTED
+from lib.openai_client import api_error_from_openai, upstream_error_kind
 from lib.sse import KEEPALIVE, EventTranslator, error_frame
 
 logger = logging.getLogger(__name__)
@@ -34,6 +37,11 @@ _QUEUE_FRAMES = 64
 _CLOSE_SECONDS = 2.0
 
 _END = b""
+
+# The frame a stream ends with when the worker shuts down before it is finished.
+SHUTDOWN_FRAME = error_frame(
+    "server_error", "server_shutting_down", "The server is restarting; send your message again."
+)
 
 
 async def open_turn(
@@ -59,6 +67,7 @@ async def open_turn(
     try:
         return await request.__aenter__()
     except openai.OpenAIError as exc:
+        UPSTREAM_ERRORS.labels(upstream_error_kind(exc)).inc()
         raise api_error_from_openai(exc, redact=secret) from None
 
 
@@ -72,13 +81,17 @@ class TurnStreamResponse(StreamingResponse):
         self._keepalive = keepalive_seconds
         self._translator = EventTranslator(secret)
         self._outcome = "client went away"
+        self._kind = "client_gone"  # the outcome as a metric label: a few fixed values
         self._started = time.monotonic()
         super().__init__(self._frames(), media_type="text/event-stream", headers=STREAM_HEADERS)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        OPEN_STREAMS.inc()
         try:
             await super().__call__(scope, receive, send)
         finally:
+            OPEN_STREAMS.dec()
+            TURN_DURATION.labels(self._kind).observe(time.monotonic() - self._started)
             await self._close_upstream()
             logger.info(
                 "turn ended: %s, %d events, %.2f s",
@@ -111,13 +124,20 @@ class TurnStreamResponse(StreamingResponse):
                         "upstream_incomplete",
                         "OpenAI ended the response early; try again.",
                     )
-                    self._outcome = "upstream ended early"
+                    self._outcome, self._kind = "upstream ended early", "stream_incomplete"
+                    UPSTREAM_ERRORS.labels(self._kind).inc()
                 else:
-                    self._outcome = "completed"
+                    self._outcome, self._kind = "completed", "completed"
                 if frames:
                     await queue.put(frames)
+            except asyncio.CancelledError:
+                if not shutting_down or closing:
+                    raise
+                self._outcome, self._kind = "server shut down", "shutdown"
+                await queue.put(SHUTDOWN_FRAME)
             except httpx2.TimeoutException:
-                self._outcome = "upstream timed out"
+                self._outcome, self._kind = "upstream timed out", "stream_timeout"
+                UPSTREAM_ERRORS.labels(self._kind).inc()
                 await queue.put(
                     error_frame(
                         "timeout", "upstream_timeout", "OpenAI stopped answering; try again."
@@ -125,6 +145,8 @@ class TurnStreamResponse(StreamingResponse):
                 )
             except (httpx2.HTTPError, OSError) as exc:
                 self._outcome = f"upstream broke ({type(exc).__name__})"
+                self._kind = "stream_disconnected"
+                UPSTREAM_ERRORS.labels(self._kind).inc()
                 await queue.put(
                     error_frame(
                         "server_error",
@@ -134,7 +156,7 @@ class TurnStreamResponse(StreamingResponse):
                 )
             except Exception:
                 logger.exception("turn relay failed")
-                self._outcome = "relay failed"
+                self._outcome, self._kind = "relay failed", "relay_failed"
                 await queue.put(
                     error_frame("server_error", "relay_failed", "The answer could not be relayed.")
                 )
@@ -149,8 +171,21 @@ class TurnStreamResponse(StreamingResponse):
                     with contextlib.suppress(asyncio.QueueFull):  # frames are waiting anyway
                         queue.put_nowait(KEEPALIVE)
 
+        shutting_down = closing = False
+
+        def end_for_shutdown() -> None:
+            # The pump stops reading upstream and queues SHUTDOWN_FRAME after what it has sent.
+            nonlocal shutting_down
+            shutting_down = True
+            # Scheduled, not direct: a pump cancelled before its first step would end without
+            # running its handler, and the frame would never be queued.
+            loop.call_soon(pump_task.cancel)
+
         pump_task = asyncio.create_task(pump())
         keep_alive_task = asyncio.create_task(keep_alive())
+        request_started = REQUEST_STARTED.get() or self._started
+        first = True
+        drain.register(end_for_shutdown)
         try:
             while True:
                 item = await queue.get()
@@ -161,11 +196,16 @@ class TurnStreamResponse(StreamingResponse):
                     ended = more == _END
                     item += more
                 if item:
+                    if first:
+                        first = False
+                        FIRST_EVENT_LATENCY.observe(time.monotonic() - request_started)
                     last_sent = loop.time()
                     yield item
                 if ended:
                     return
         finally:
+            drain.unregister(end_for_shutdown)
+            closing = True
             keep_alive_task.cancel()
             pump_task.cancel()
             with anyio.CancelScope(shield=True):

@@ -26,6 +26,11 @@ BASE_ENV = {
     # The fake weather services answer at once; slow-service tests should not wait long.
     "FUNCTIONS_TIMEOUT": "1",
     "NOMINATIM_MIN_INTERVAL": "0",
+    # Every test and benchmark stream comes from 127.0.0.1: one client, limited only where a
+    # test of the limits says so.
+    "RATE_LIMIT_TURNS": "1000000/minute",
+    "RATE_LIMIT_UPLOADS": "1000000/minute",
+    "MAX_STREAMS_PER_CLIENT": "100000",
 }
 
 

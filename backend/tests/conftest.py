@@ -9,6 +9,8 @@ from tests.backend_process import BackendProcess
 from tests.fakes.openai_server import FakeOpenAI
 from tests.fakes.server import ServerThread
 from tests.fakes.web_services import FakeWebServices
+from tests.fixtures.gunicorn_process import gunicorn_factory  # noqa: F401 - a fixture
+from tests.fixtures.redis_server import redis_url  # noqa: F401 - a fixture
 
 StartBackend = Callable[..., BackendProcess]
 

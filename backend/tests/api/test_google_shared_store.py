@@ -84,7 +84,7 @@ async def test_two_processes_refresh_once_between_them(
 def own_redis() -> Iterator[RedisServer]:
     server = RedisServer().start()
     yield server
-    server.stop()
+    server.close()
 
 
 def test_redis_down_answers_503_keeps_turns_and_recovers(
@@ -103,6 +103,12 @@ def test_redis_down_answers_503_keeps_turns_and_recovers(
         assert "session store" in status.json()["error"]
         assert browser.get("/api/google/auth").status_code == 503
         assert browser.post("/api/google/disconnect").status_code == 503
+        failures = [
+            line
+            for line in browser.get("/metrics").text.splitlines()
+            if line.startswith("session_store_errors_total{")
+        ]
+        assert failures and all(float(line.rsplit(" ", 1)[1]) > 0 for line in failures)
         # Turns go on: without Google they never ask the store, with it they skip the connectors.
         plain = browser.post(
             "/api/turn_response", json={"messages": [{"role": "user", "content": "hi"}]}

@@ -1,0 +1,14 @@
+"""GET /metrics: Prometheus text for the scraper (guarded by METRICS_TOKEN, lib/guards.py)."""
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from lib.metrics import render
+
+router = APIRouter()
+
+
+@router.get("/metrics", include_in_schema=False)
+async def metrics() -> Response:
+    body, content_type = render()
+    return Response(body, media_type=content_type)

@@ -1,0 +1,222 @@
+"""What stops a request before its route: body size, the access token, per-client limits.
+
+Pure ASGI middleware (never BaseHTTPMiddleware, which slows every stream down); each answers
+with the contract's `{"error": "..."}` body (CONTRACT.md, Errors in general).
+"""
+
+from collections.abc import Callable
+from http.cookies import SimpleCookie
+
+import anyio
+from pydantic import SecretStr
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from lib.access import COOKIE_NAME, cookie_matches, token_matches
+from lib.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
+from lib.errors import error_response
+from lib.metrics import REJECTED
+from lib.settings import Settings
+
+TURN_PATH = "/api/turn_response"
+UPLOAD_PATH = "/api/vector_stores/upload_file"
+METRICS_PATH = "/metrics"
+# Open without the access token: load balancers, Google's redirect back, and signing in itself.
+PUBLIC_API_PATHS = frozenset({"/api/health", "/api/google/callback", "/api/access"})
+
+# Room around the base64 file in an upload body: the JSON keys and the file's name.
+_UPLOAD_ENVELOPE_BYTES = 64 * 1024
+
+
+def upload_body_cap(max_upload_bytes: int) -> int:
+    """The largest upload body: base64 makes every 3 bytes 4, plus the JSON around them."""
+    return 4 * ((max_upload_bytes + 2) // 3) + _UPLOAD_ENVELOPE_BYTES
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+async def _refuse(
+    scope: Scope,
+    receive: Receive,
+    send: Send,
+    status: int,
+    message: str,
+    reason: str,
+    headers: dict[str, str] | None = None,
+) -> None:
+    REJECTED.labels(reason).inc()
+    await error_response(status, message, headers)(scope, receive, send)
+
+
+class _BodyTooLargeError(HTTPException):
+    """Raised from receive(): FastAPI lets an HTTPException through its body parsing, and the
+    app's handler turns it into the JSON 413."""
+
+
+class BodySizeLimitMiddleware:
+    def __init__(self, app: ASGIApp, default_cap: int, caps: dict[str, int]) -> None:
+        self.app = app
+        self.default_cap = default_cap
+        self.caps = caps
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        cap = self.caps.get(scope["path"], self.default_cap)
+        message = f"The request body is larger than this route accepts ({cap} bytes)."
+        length = _header(scope, b"content-length")
+        if length is not None and length.isdigit() and int(length) > cap:
+            await _refuse(scope, receive, send, 413, message, "body_too_large")
+            return
+        received = 0
+
+        # Chunked bodies have no length up front: count as they arrive.
+        async def counting_receive() -> Message:
+            nonlocal received
+            event = await receive()
+            if event["type"] == "http.request":
+                received += len(event.get("body", b""))
+                if received > cap:
+                    REJECTED.labels("body_too_large").inc()
+                    raise _BodyTooLargeError(413, message)
+            return event
+
+        await self.app(scope, counting_receive, send)
+
+
+class AccessTokenMiddleware:
+    """ACCESS_TOKEN for /api/* (bar PUBLIC_API_PATHS); METRICS_TOKEN, else ACCESS_TOKEN, for
+    /metrics. Nothing is checked while neither is set."""
+
+    def __init__(
+        self, app: ASGIApp, access_token: SecretStr | None, metrics_token: SecretStr | None
+    ) -> None:
+        self.app = app
+        self.access_token = access_token
+        self.metrics_token = metrics_token or access_token
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope["path"]
+        if path == METRICS_PATH:
+            allowed = self.metrics_token is None or self._bearer_ok(scope, self.metrics_token)
+        elif path.startswith("/api/") and path not in PUBLIC_API_PATHS:
+            token = self.access_token
+            allowed = token is None or self._bearer_ok(scope, token) or _cookie_ok(scope, token)
+        else:
+            allowed = True
+        if allowed:
+            await self.app(scope, receive, send)
+            return
+        await _refuse(
+            scope,
+            receive,
+            send,
+            401,
+            "This service needs an access token: sign in, or send it as a bearer token.",
+            "access_token",
+            {"WWW-Authenticate": "Bearer"},
+        )
+
+    @staticmethod
+    def _bearer_ok(scope: Scope, token: SecretStr) -> bool:
+        header = _header(scope, b"authorization")
+        if header is None:
+            return False
+        scheme, _, offered = header.partition(" ")
+        return scheme.lower() == "bearer" and token_matches(token, offered.strip())
+
+
+def _cookie_ok(scope: Scope, token: SecretStr) -> bool:
+    header = _header(scope, b"cookie")
+    if header is None:
+        return False
+    cookie = SimpleCookie()
+    try:
+        cookie.load(header)
+    except Exception:  # a malformed Cookie header is simply no cookie
+        return False
+    morsel = cookie.get(COOKIE_NAME)
+    return morsel is not None and cookie_matches(token, morsel.value)
+
+
+def client_address(scope: Scope) -> str:
+    """The client as the limits see it (lib/client_limits.py explains why the IP address)."""
+    client = scope.get("client")
+    return str(client[0]) if client else "unknown"
+
+
+class ClientLimitsMiddleware:
+    """Rate limits on turns and uploads, and the cap on a client's open streams."""
+
+    def __init__(self, app: ASGIApp, limits: ClientLimits) -> None:
+        self.app = app
+        self.limits = limits
+        self.rules = {TURN_PATH: limits.turns, UPLOAD_PATH: limits.uploads}
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        item = self.rules.get(scope["path"]) if scope["type"] == "http" else None
+        if item is None or scope["method"] != "POST":
+            await self.app(scope, receive, send)
+            return
+        client = client_address(scope)
+        lease = None
+        if scope["path"] == TURN_PATH:
+            # The cap first: a turn refused for it does not use up the client's rate budget.
+            lease = await self.limits.acquire_stream(client)
+            if lease is None:
+                await _refuse(
+                    scope,
+                    receive,
+                    send,
+                    429,
+                    "Too many answers are streaming to your address at once; "
+                    "wait for one to finish.",
+                    "stream_cap",
+                    {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)},
+                )
+                return
+
+        try:
+            retry_after = await self.limits.hit(item, client)
+            if retry_after is None:
+                # `send` goes through unwrapped: a wrapper would cost every frame of the stream.
+                await self.app(scope, receive, send)
+            else:
+                await _refuse(
+                    scope,
+                    receive,
+                    send,
+                    429,
+                    f"Too many requests from your address; try again in {retry_after} s.",
+                    "rate_limit",
+                    {"Retry-After": str(retry_after)},
+                )
+        finally:
+            if lease is not None:
+                # Shielded: a cancelled request (shutdown) must still give its place back.
+                with anyio.CancelScope(shield=True):
+                    await self.limits.release_stream(lease)
+
+
+def install_guards(add: Callable[..., None], settings: Settings, limits: ClientLimits) -> None:
+    """Add the guards, innermost first; `add` is app.add_middleware."""
+    add(ClientLimitsMiddleware, limits=limits)
+    add(
+        AccessTokenMiddleware,
+        access_token=settings.access_token,
+        metrics_token=settings.metrics_token,
+    )
+    add(
+        BodySizeLimitMiddleware,
+        default_cap=settings.max_request_bytes,
+        caps={UPLOAD_PATH: upload_body_cap(settings.max_upload_bytes)},
+    )
