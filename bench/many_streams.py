@@ -222,14 +222,14 @@ def main() -> None:
             "OPENAI_BASE_URL": f"{fake_url}/v1",
             "OPENAI_MAX_CONNECTIONS": str(2 * args.streams),
         }
-        backend: BackendProcess | GunicornProcess
+        backend: BackendProcess
         if args.workers == 1:
             backend = BackendProcess(env).wait_ready()
             pids = [backend.process.pid]
         else:
-            backend = GunicornProcess({**env, "WEB_CONCURRENCY": str(args.workers)}, [])
-            backend.wait_ready(args.workers)
-            pids = backend.workers()
+            gunicorn = GunicornProcess({**env, "WEB_CONCURRENCY": str(args.workers)}, [])
+            backend = gunicorn.wait_for_workers(args.workers)
+            pids = gunicorn.workers()
         try:
             url = f"{backend.base_url}/api/turn_response"
             run = measure(url, pids, args.streams, interval, args.seconds)

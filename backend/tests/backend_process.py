@@ -34,40 +34,65 @@ BASE_ENV = {
 }
 
 
+def hermetic_env(env: Mapping[str, str | None]) -> dict[str, str]:
+    """This process's environment, the hermetic test settings, then `env` (None unsets)."""
+    merged = {**os.environ, **BASE_ENV}
+    for key, value in env.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = value
+    return merged
+
+
 class BackendProcess:
+    """`uvicorn main:app` on a free port; subclasses serve the app another way."""
+
+    name = "backend"
+    # What stop() waits for after SIGTERM before SIGKILL.
+    stop_timeout = 10.0
+
     def __init__(self, env: Mapping[str, str | None], workers: int = 1) -> None:
         sock = bind_free_port()
         self.port = sock.getsockname()[1]
-        sock.close()  # uvicorn binds it again at once; another taker in between is unlikely
+        sock.close()  # the server binds it again at once; another taker in between is unlikely
         self.base_url = f"http://127.0.0.1:{self.port}"
         # Closed by stop(): the log outlives this method.
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
-            prefix="backend-", suffix=".log", delete=False
+            prefix=f"{self.name}-", suffix=".log", delete=False
         )
-        merged = {**os.environ, **BASE_ENV}
-        for key, value in env.items():
-            if value is None:
-                merged.pop(key, None)
-            else:
-                merged[key] = value
-        command = [sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1"]
-        command += ["--port", str(self.port), "--workers", str(workers)]
         self.process = subprocess.Popen(
-            command, cwd=BACKEND_DIR, env=merged, stdout=self.log, stderr=subprocess.STDOUT
+            self.command(workers),
+            cwd=BACKEND_DIR,
+            env=self.environment(env),
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
         )
+
+    def command(self, workers: int) -> list[str]:
+        server = [sys.executable, "-m", "uvicorn", "main:app", "--host", "127.0.0.1"]
+        return [*server, "--port", str(self.port), "--workers", str(workers)]
+
+    def environment(self, env: Mapping[str, str | None]) -> dict[str, str]:
+        return hermetic_env(env)
+
+    def booted(self) -> bool:
+        """Whether health checks may start: the server has said what it needs to say."""
+        return True
 
     def wait_ready(self, timeout: float = 20) -> "BackendProcess":
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"backend exited at start-up:\n{self.output()}")
-            try:
-                if httpx.get(f"{self.base_url}/api/health", timeout=1).status_code == 200:
-                    return self
-            except httpx.HTTPError:
-                pass
+                raise RuntimeError(f"{self.name} exited at start-up:\n{self.output()}")
+            if self.booted():
+                try:
+                    if httpx.get(f"{self.base_url}/api/health", timeout=1).status_code == 200:
+                        return self
+                except httpx.HTTPError:
+                    pass
             time.sleep(0.05)
-        raise RuntimeError(f"backend did not become ready:\n{self.output()}")
+        raise RuntimeError(f"{self.name} did not become ready:\n{self.output()}")
 
     def output(self) -> str:
         return Path(self.log.name).read_text(errors="replace")
@@ -76,7 +101,7 @@ class BackendProcess:
         if self.process.poll() is None:
             self.process.terminate()
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=self.stop_timeout)
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()

@@ -121,7 +121,7 @@ async def test_a_killed_worker_loses_only_its_own_streams(
         assert parse_frames(dechunk(data))[-1]["event"] == "response.completed"
 
     # The master replaces the worker, and the dead one's open streams stop being counted.
-    gunicorn.wait_ready(workers=3)
+    gunicorn.wait_for_workers(3)
     async with httpx.AsyncClient(base_url=gunicorn.base_url) as http:
         response = await http.post("/api/turn_response", json={"messages": []})
         assert response.status_code == 200

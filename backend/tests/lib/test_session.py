@@ -1,6 +1,5 @@
 """Session secrets and key rotation, against real backend processes."""
 
-import os
 import stat
 import subprocess
 import sys
@@ -13,7 +12,7 @@ from pydantic import SecretStr
 from lib.session import PendingSignIn, Sessions
 from lib.session_store import create_store
 from lib.settings import BACKEND_DIR, Settings
-from tests.backend_process import BASE_ENV
+from tests.backend_process import BASE_ENV, hermetic_env
 from tests.conftest import StartBackend
 from tests.fakes.oidc_provider import FakeOIDCProvider
 from tests.fakes.openai_server import FakeOpenAI
@@ -33,16 +32,10 @@ NEW_SECRET = "new-session-secret-0123456789abcdef"
 
 def start_up_output(env: dict[str, str | None]) -> subprocess.CompletedProcess[str]:
     """Import the app the way uvicorn does, with these settings; start-up refusals end it."""
-    merged = {**os.environ, **BASE_ENV}
-    for key, value in env.items():
-        if value is None:
-            merged.pop(key, None)
-        else:
-            merged[key] = value
     return subprocess.run(
         [sys.executable, "-c", "import main"],
         cwd=BACKEND_DIR,
-        env=merged,
+        env=hermetic_env(env),
         capture_output=True,
         text=True,
         timeout=30,
