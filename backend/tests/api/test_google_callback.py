@@ -23,12 +23,14 @@ def status(browser: httpx.Client) -> dict[str, bool]:
 def test_callback_success_connects_the_session(
     browser: httpx.Client, oidc: FakeOIDCProvider, google_backend: BackendProcess
 ) -> None:
-    connect(browser)
+    authorization = connect(browser)
     assert status(browser) == {"connected": True, "oauthConfigured": True}
     exchange = oidc.token_requests[-1]
     assert exchange["grant_type"] == "authorization_code"
     assert exchange["code_verifier"]
     assert_no_secrets_in_log(google_backend, oidc)
+    # The one-time code came in the callback's query string, which no log line may keep.
+    assert authorization.callback["code"] not in google_backend.output()
 
 
 def test_tokens_never_reach_the_browser(browser: httpx.Client, oidc: FakeOIDCProvider) -> None:
