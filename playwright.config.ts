@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 
 import {
+  ACCESS_TOKEN,
   BACKEND_PORT,
   BACKEND_URL,
   CHROMIUM,
@@ -40,6 +41,12 @@ const backendEnv: Record<string, string> = {
   // Small, so the "too large" path is reached with a small file.
   MAX_UPLOAD_BYTES: String(256 * 1024),
   SESSION_SECRET: "e2e-session-secret-not-for-production-0123456789",
+  // Every test comes from one address: the per-client limits are for people, not this suite.
+  RATE_LIMIT_TURNS: "10000/minute",
+  RATE_LIMIT_UPLOADS: "10000/hour",
+  MAX_STREAMS_PER_CLIENT: "100",
+  // Every test signs its browser in first (e2e/support.ts); access.spec.ts tests the form itself.
+  ACCESS_TOKEN,
 };
 
 export default defineConfig({

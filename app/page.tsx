@@ -1,5 +1,10 @@
+import { AccessGate } from "@/components/AccessGate";
 import { ChatApp } from "@/components/ChatApp";
 
 export default function Home() {
-  return <ChatApp />;
+  return (
+    <AccessGate>
+      <ChatApp />
+    </AccessGate>
+  );
 }

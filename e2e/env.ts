@@ -25,6 +25,12 @@ export const FAKE_OIDC_URL = `http://127.0.0.1:${FAKE_OIDC_PORT}`;
  */
 export const CROSS_ORIGIN = process.env.E2E_MODE === "cross-origin";
 
+/** Where the browser calls /api: the web server (rewrites) or the backend itself. */
+export const API_URL = CROSS_ORIGIN ? BACKEND_URL : WEB_URL;
+
+/** The e2e backend always runs with an access token, as a public deployment would. */
+export const ACCESS_TOKEN = process.env.E2E_ACCESS_TOKEN || "e2e-access-token-not-for-production";
+
 export const REPO_ROOT = path.resolve(__dirname, "..");
 export const PYTHON = process.env.E2E_PYTHON || path.join(REPO_ROOT, ".venv", "bin", "python");
 export const CHROMIUM = process.env.E2E_CHROMIUM || "/usr/bin/chromium";

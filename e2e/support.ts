@@ -1,6 +1,13 @@
-import { expect, test as base, type APIRequestContext, type Locator, type Page } from "@playwright/test";
+import {
+  expect,
+  test as base,
+  type APIRequestContext,
+  type BrowserContext,
+  type Locator,
+  type Page,
+} from "@playwright/test";
 
-import { FAKE_OPENAI_URL } from "./env";
+import { ACCESS_TOKEN, API_URL, FAKE_OPENAI_URL } from "./env";
 
 /** The chat as a person sees it: by roles and accessible names. */
 export class ChatPage {
@@ -64,7 +71,20 @@ export function uniqueToken(prefix = "t"): string {
   return `${prefix}${Date.now().toString(36)}${Math.random().toString(36).slice(2, 7)}`;
 }
 
+/**
+ * The backend needs the access token: each browser context signs in once, through the same
+ * route as the sign-in form (the context's request shares its cookies), before any page opens.
+ */
+export async function signIn(context: BrowserContext, token = ACCESS_TOKEN) {
+  const response = await context.request.post(`${API_URL}/api/access`, { data: { token } });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
 export const test = base.extend<{ chat: ChatPage }>({
+  context: async ({ context }, provide) => {
+    await signIn(context);
+    await provide(context);
+  },
   chat: async ({ page }, provide) => {
     const chat = new ChatPage(page);
     await chat.open();

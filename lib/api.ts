@@ -48,6 +48,12 @@ export interface GoogleStatus {
   oauthConfigured: boolean;
 }
 
+/** GET /api/access: whether this deployment needs ACCESS_TOKEN, and whether this browser has it. */
+export interface AccessStatus {
+  required: boolean;
+  granted: boolean;
+}
+
 export interface ContainerFileRef {
   fileId: string;
   containerId?: string;
@@ -120,7 +126,20 @@ export function createApi(options: ApiOptions = {}) {
 
   const url = (path: string, query?: Record<string, QueryValue>) => buildUrl(baseUrl, path, query);
 
-  async function request(path: string, init: RequestInit = {}, query?: Record<string, QueryValue>) {
+  // Any call refused with 401 (the access cookie expired, the token changed) is reported here,
+  // so the sign-in page can come back wherever the call was made.
+  const unauthorizedListeners = new Set<() => void>();
+  const reportStatus = (status: number) => {
+    if (status !== 401) return;
+    for (const listener of [...unauthorizedListeners]) listener();
+  };
+
+  async function request(
+    path: string,
+    init: RequestInit = {},
+    query?: Record<string, QueryValue>,
+    { report = true }: { report?: boolean } = {},
+  ) {
     let response: Response;
     try {
       response = await doFetch(url(path, query), { credentials, ...init });
@@ -128,12 +147,21 @@ export function createApi(options: ApiOptions = {}) {
       if (error instanceof DOMException && error.name === "AbortError") throw error;
       throw new ApiError(0, UNREACHABLE);
     }
-    if (!response.ok) throw await errorFromResponse(response);
+    if (!response.ok) {
+      const error = await errorFromResponse(response);
+      if (report) reportStatus(response.status);
+      throw error;
+    }
     return response;
   }
 
-  async function json<T>(path: string, init: RequestInit = {}, query?: Record<string, QueryValue>): Promise<T> {
-    const response = await request(path, init, query);
+  async function json<T>(
+    path: string,
+    init: RequestInit = {},
+    query?: Record<string, QueryValue>,
+    options?: { report?: boolean },
+  ): Promise<T> {
+    const response = await request(path, init, query, options);
     try {
       return (await response.json()) as T;
     } catch {
@@ -150,6 +178,26 @@ export function createApi(options: ApiOptions = {}) {
 
   return {
     baseUrl,
+
+    /** Calls `listener` whenever a call is refused with 401; returns the unsubscribe. */
+    onUnauthorized(listener: () => void): () => void {
+      unauthorizedListeners.add(listener);
+      return () => {
+        unauthorizedListeners.delete(listener);
+      };
+    },
+
+    accessStatus: () => json<AccessStatus>("/api/access"),
+
+    /** Trades the access token for the backend's httpOnly cookie; 401 when the token is wrong. */
+    signIn: (token: string) =>
+      json<{ granted: boolean }>(
+        "/api/access",
+        { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ token }) },
+        undefined,
+        // A wrong token is the form's own error, not a lost sign-in.
+        { report: false },
+      ),
 
     /**
      * Starts a turn and yields its events. Throws ApiError when the backend
@@ -231,6 +279,7 @@ export function createApi(options: ApiOptions = {}) {
           const error = isObject(body) ? body.error : undefined;
           const message =
             typeof error === "string" ? error : isObject(error) ? getString(error, "message") : undefined;
+          reportStatus(xhr.status);
           reject(new ApiError(xhr.status, message || statusMessage(xhr.status)));
         };
         signal?.addEventListener("abort", () => xhr.abort(), { once: true });

@@ -83,6 +83,88 @@ describe.each([
   });
 });
 
+describe.each([
+  { mode: "same origin (rewrites)", baseUrl: "", credentials: "same-origin" },
+  { mode: "cross origin", baseUrl: "http://api.example:8000", credentials: "include" },
+])("access token, $mode", ({ baseUrl, credentials }) => {
+  it("asks whether a token is needed, with the cookie", async () => {
+    const { fetch, calls } = fakeFetch(() => json({ required: true, granted: false }));
+    const api = createApi({ baseUrl, fetch });
+    await expect(api.accessStatus()).resolves.toEqual({ required: true, granted: false });
+    expect(calls[0]?.url).toBe(`${baseUrl}/api/access`);
+    expect(calls[0]?.init.credentials).toBe(credentials);
+  });
+
+  it("signs in by posting the token, with the cookie so it can be set", async () => {
+    const { fetch, calls } = fakeFetch(() => json({ granted: true }));
+    const api = createApi({ baseUrl, fetch });
+    await expect(api.signIn("s3cret")).resolves.toEqual({ granted: true });
+    expect(calls[0]?.url).toBe(`${baseUrl}/api/access`);
+    expect(calls[0]?.init.method).toBe("POST");
+    expect(calls[0]?.init.credentials).toBe(credentials);
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ token: "s3cret" });
+  });
+});
+
+/** Enough of XMLHttpRequest for uploadFile: answers `status` with `body` on send. */
+function fakeXhr(status: number, body: unknown) {
+  return () => {
+    const xhr = {
+      upload: {} as { onprogress?: unknown },
+      status: 0,
+      responseText: "",
+      withCredentials: false,
+      onload: null as null | (() => void),
+      open: vi.fn(),
+      send: vi.fn(() => {
+        xhr.status = status;
+        xhr.responseText = JSON.stringify(body);
+        queueMicrotask(() => xhr.onload?.());
+      }),
+      abort: vi.fn(),
+    };
+    return xhr as unknown as XMLHttpRequest;
+  };
+}
+
+describe("calls refused for want of access", () => {
+  const refused = () => json({ error: "This service needs an access token: sign in, or send it as a bearer token." }, 401);
+
+  it("are reported to listeners from plain calls, turns and uploads", async () => {
+    const api = createApi({ baseUrl: "", fetch: fakeFetch(refused).fetch, xhr: fakeXhr(401, { error: "no" }) });
+    const listener = vi.fn();
+    api.onUnauthorized(listener);
+    await expect(api.googleStatus()).rejects.toMatchObject({ status: 401 });
+    await expect(api.turnResponse({ messages: [], toolsState: defaultToolsState() }).next()).rejects.toMatchObject({
+      status: 401,
+    });
+    await expect(api.uploadFile(new File(["x"], "a.txt"))).rejects.toMatchObject({ status: 401, message: "no" });
+    expect(listener).toHaveBeenCalledTimes(3);
+  });
+
+  it("are not confused with other failures, and listeners can leave", async () => {
+    let status = 403;
+    const api = createApi({ baseUrl: "", fetch: fakeFetch(() => json({ error: "x" }, status)).fetch });
+    const listener = vi.fn();
+    const leave = api.onUnauthorized(listener);
+    await expect(api.listFunctions()).rejects.toMatchObject({ status: 403 });
+    expect(listener).not.toHaveBeenCalled();
+    leave();
+    status = 401;
+    await expect(api.listFunctions()).rejects.toMatchObject({ status: 401 });
+    expect(listener).not.toHaveBeenCalled();
+  });
+
+  it("except a wrong token on the sign-in form, which is the form's own error", async () => {
+    const { fetch } = fakeFetch(() => json({ error: "That access token is not right." }, 401));
+    const api = createApi({ baseUrl: "", fetch });
+    const listener = vi.fn();
+    api.onUnauthorized(listener);
+    await expect(api.signIn("wrong")).rejects.toMatchObject({ status: 401, message: "That access token is not right." });
+    expect(listener).not.toHaveBeenCalled();
+  });
+});
+
 describe("API errors", () => {
   it("turns the backend's {error} body into an ApiError with its message", async () => {
     const { fetch } = fakeFetch(() => json({ error: "Invalid location" }, 404));
