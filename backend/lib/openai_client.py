@@ -36,17 +36,19 @@ def create_openai_client(settings: Settings) -> AsyncOpenAI | None:
     )
 
 
-def _connection_refused(exc: BaseException) -> bool:
-    # The aiohttp transport reports a refused connection as a connect *timeout*; the cause
-    # chain still holds aiohttp's own error, which tells the two apart.
+def timed_out(exc: BaseException) -> bool:
+    """Whether a failed call to OpenAI was a timeout rather than a broken connection.
+
+    The aiohttp transport reports every broken connection (refused, or a pooled one the server
+    had closed) as a connect *timeout*; the cause chain still holds aiohttp's own error, which
+    tells the two apart.
+    """
     cause: BaseException | None = exc
     while cause is not None:
-        if isinstance(cause, aiohttp.ClientConnectorError) and not isinstance(
-            cause, aiohttp.ServerTimeoutError
-        ):
-            return True
+        if isinstance(cause, aiohttp.ClientConnectionError):
+            return isinstance(cause, aiohttp.ServerTimeoutError)
         cause = cause.__cause__ or cause.__context__
-    return False
+    return isinstance(exc, (openai.APITimeoutError, httpx2.TimeoutException))
 
 
 def _upstream_message(exc: openai.APIStatusError) -> str:
@@ -62,7 +64,7 @@ _CLIENT_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
 
 def upstream_error_kind(exc: openai.OpenAIError) -> str:
     """A few fixed words for the upstream_errors_total metric."""
-    if isinstance(exc, openai.APITimeoutError) and not _connection_refused(exc):
+    if isinstance(exc, openai.APITimeoutError) and timed_out(exc):
         return "timeout"
     if isinstance(exc, openai.APIConnectionError):
         return "connection"
@@ -77,7 +79,7 @@ def api_error_from_openai(exc: openai.OpenAIError, *, redact: str | None = None)
     Errors of the caller's request keep their status and OpenAI's words; a rejected server key
     is our fault, not the caller's (502, and never OpenAI's text, which quotes part of the key).
     """
-    if isinstance(exc, openai.APITimeoutError) and not _connection_refused(exc):
+    if isinstance(exc, openai.APITimeoutError) and timed_out(exc):
         return ApiError(504, "OpenAI did not answer in time; try again.")
     if isinstance(exc, openai.APIConnectionError):  # the timeout error is one too
         return ApiError(502, "Could not reach OpenAI; try again shortly.")

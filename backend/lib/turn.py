@@ -20,7 +20,7 @@ from config.constants import developer_prompt
 from lib import drain
 from lib.metrics import FIRST_EVENT_LATENCY, OPEN_STREAMS, TURN_DURATION, UPSTREAM_ERRORS
 from lib.observability import REQUEST_STARTED
-from lib.openai_client import api_error_from_openai, upstream_error_kind
+from lib.openai_client import api_error_from_openai, timed_out, upstream_error_kind
 from lib.sse import KEEPALIVE, EventTranslator, error_frame
 
 logger = logging.getLogger(__name__)
@@ -135,25 +135,22 @@ class TurnStreamResponse(StreamingResponse):
                     raise
                 self._outcome, self._kind = "server shut down", "shutdown"
                 await queue.put(SHUTDOWN_FRAME)
-            except httpx2.TimeoutException:
-                self._outcome, self._kind = "upstream timed out", "stream_timeout"
-                UPSTREAM_ERRORS.labels(self._kind).inc()
-                await queue.put(
-                    error_frame(
+            except (httpx2.HTTPError, OSError) as exc:
+                if timed_out(exc):
+                    self._outcome, self._kind = "upstream timed out", "stream_timeout"
+                    frame = error_frame(
                         "timeout", "upstream_timeout", "OpenAI stopped answering; try again."
                     )
-                )
-            except (httpx2.HTTPError, OSError) as exc:
-                self._outcome = f"upstream broke ({type(exc).__name__})"
-                self._kind = "stream_disconnected"
-                UPSTREAM_ERRORS.labels(self._kind).inc()
-                await queue.put(
-                    error_frame(
+                else:
+                    self._outcome = f"upstream broke ({type(exc).__name__})"
+                    self._kind = "stream_disconnected"
+                    frame = error_frame(
                         "server_error",
                         "upstream_disconnected",
                         "The connection to OpenAI broke before the answer was finished; try again.",
                     )
-                )
+                UPSTREAM_ERRORS.labels(self._kind).inc()
+                await queue.put(frame)
             except Exception:
                 logger.exception("turn relay failed")
                 self._outcome, self._kind = "relay failed", "relay_failed"

@@ -28,6 +28,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from tests.fakes.server import KEEP_ALIVE_SECONDS
+
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret-for-tests"
 
@@ -214,7 +216,13 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8102)
     args = parser.parse_args()
     provider = FakeOIDCProvider(base_url=f"http://{args.host}:{args.port}")
-    uvicorn.run(provider.app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        provider.app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 if __name__ == "__main__":

@@ -48,6 +48,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
+from tests.fakes.server import KEEP_ALIVE_SECONDS
+
 FIXTURES_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
 
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "x-request-id": "req_fake"}
@@ -549,7 +551,13 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8101)
     args = parser.parse_args()
-    uvicorn.run(FakeOpenAI().app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        FakeOpenAI().app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,10 @@ import time
 import uvicorn
 from starlette.types import ASGIApp
 
+# Longer than the backend's clients keep an idle connection (5 s), as real services do: with the
+# same 5 s on both sides, a request may go out on a connection the server is just closing.
+KEEP_ALIVE_SECONDS = 30
+
 
 def bind_free_port(host: str = "127.0.0.1") -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
@@ -23,7 +27,12 @@ class ServerThread:
         self.port = self._sock.getsockname()[1]
         self.base_url = f"http://{host}:{self.port}"
         config = uvicorn.Config(
-            app, log_level="critical", lifespan="off", access_log=False, timeout_graceful_shutdown=1
+            app,
+            log_level="critical",
+            lifespan="off",
+            access_log=False,
+            timeout_graceful_shutdown=1,
+            timeout_keep_alive=KEEP_ALIVE_SECONDS,
         )
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._run, daemon=True)

@@ -29,6 +29,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
+from tests.fakes.server import KEEP_ALIVE_SECONDS
+
 PLACES = {
     "paris": (48.8566, 2.3522),
     "san francisco": (37.7749, -122.4194),
@@ -234,7 +236,13 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8102)
     args = parser.parse_args()
-    uvicorn.run(FakeWebServices().app, host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(
+        FakeWebServices().app,
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )
 
 
 if __name__ == "__main__":
