@@ -62,12 +62,14 @@ lint-backend: $(STAMPS)/python-dev
 test-backend: $(STAMPS)/python-dev
 	cd backend && ../$(PY) -m pytest
 
-# The end-to-end run starts its own fakes, backend and client build (playwright.config.ts).
+# The end-to-end run starts its own fakes, backend and client build (playwright.config.ts),
+# once with the client proxying /api to the backend and once calling it cross-origin.
 test-web: $(STAMPS)/node $(STAMPS)/python-dev
 	npm run lint
 	npm run typecheck
 	npm run test:unit
 	npm run test:e2e
+	npm run test:e2e:cross-origin
 
 clean:
 	rm -rf $(STAMPS) $(VENV) node_modules .next .next-e2e
