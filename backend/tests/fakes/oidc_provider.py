@@ -13,7 +13,6 @@ the backend at it: GOOGLE_DISCOVERY_URL=http://127.0.0.1:8102/.well-known/openid
 GOOGLE_CLIENT_ID=fake-client-id, GOOGLE_CLIENT_SECRET=fake-client-secret-for-tests.
 """
 
-import argparse
 import asyncio
 import base64
 import hashlib
@@ -28,7 +27,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from tests.fakes.server import KEEP_ALIVE_SECONDS
+from tests.fakes.server import serve_standalone
 
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret-for-tests"
@@ -209,19 +208,8 @@ class FakeOIDCProvider:
 
 
 def main() -> None:
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8102)
-    args = parser.parse_args()
-    provider = FakeOIDCProvider(base_url=f"http://{args.host}:{args.port}")
-    uvicorn.run(
-        provider.app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    serve_standalone(
+        lambda base_url: FakeOIDCProvider(base_url=base_url).app, __doc__.splitlines()[0], 8102
     )
 
 

@@ -28,7 +28,6 @@ sha256); `GET /_fake/calls` lists them.
 Run it alone with `python -m tests.fakes.openai_server --port 8101` (from backend/).
 """
 
-import argparse
 import asyncio
 import json
 import re
@@ -48,7 +47,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from tests.fakes.server import KEEP_ALIVE_SECONDS
+from tests.fakes.server import serve_standalone
 
 FIXTURES_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
 
@@ -545,19 +544,7 @@ class FakeOpenAI:
 
 
 def main() -> None:
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8101)
-    args = parser.parse_args()
-    uvicorn.run(
-        FakeOpenAI().app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-    )
+    serve_standalone(lambda _: FakeOpenAI().app, __doc__.splitlines()[0], 8101)
 
 
 if __name__ == "__main__":

@@ -1,8 +1,10 @@
 """Serve an ASGI app on a free loopback port in a background thread, for tests and benchmarks."""
 
+import argparse
 import socket
 import threading
 import time
+from collections.abc import Callable
 
 import uvicorn
 from starlette.types import ASGIApp
@@ -53,3 +55,21 @@ class ServerThread:
         self._server.should_exit = True
         self._thread.join(timeout=5)
         self._sock.close()
+
+
+def serve_standalone(
+    make_app: Callable[[str], ASGIApp], description: str, default_port: int
+) -> None:
+    """`python -m tests.fakes.<name> --host H --port P`: the fake on its own, for the web
+    client's end-to-end run; `make_app` gets the base URL it is served at."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=default_port)
+    args = parser.parse_args()
+    uvicorn.run(
+        make_app(f"http://{args.host}:{args.port}"),
+        host=args.host,
+        port=args.port,
+        log_level="warning",
+        timeout_keep_alive=KEEP_ALIVE_SECONDS,
+    )

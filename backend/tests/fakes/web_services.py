@@ -2,7 +2,7 @@
 
 One app serves all three under path prefixes, so one port stands in for the three public hosts:
 `/nominatim` (NOMINATIM_URL), `/open-meteo` (OPEN_METEO_URL), `/jokeapi` (JOKE_API_URL).
-Run it alone with `python -m tests.fakes.web_services --port 8102` (from backend/).
+Run it alone with `python -m tests.fakes.web_services --port 8103` (from backend/).
 
 Nominatim `GET /search?q=` answers the places in PLACES and any other name with coordinates made
 from the name; `Nowhere...` finds nothing, `Geocoder Down` is a 503, `Geocoder Slow` waits 3 s,
@@ -16,7 +16,6 @@ JokeAPI `GET /joke/Programming` answers as `joke_mode` says: `single` (default),
 `PUT /_fake/joke_mode?mode=twopart` switches the joke mode.
 """
 
-import argparse
 import asyncio
 import threading
 import time
@@ -29,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 
-from tests.fakes.server import KEEP_ALIVE_SECONDS
+from tests.fakes.server import serve_standalone
 
 PLACES = {
     "paris": (48.8566, 2.3522),
@@ -230,19 +229,7 @@ class FakeWebServices:
 
 
 def main() -> None:
-    import uvicorn
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=8102)
-    args = parser.parse_args()
-    uvicorn.run(
-        FakeWebServices().app,
-        host=args.host,
-        port=args.port,
-        log_level="warning",
-        timeout_keep_alive=KEEP_ALIVE_SECONDS,
-    )
+    serve_standalone(lambda _: FakeWebServices().app, __doc__.splitlines()[0], 8103)
 
 
 if __name__ == "__main__":
