@@ -32,6 +32,12 @@ pids+=($!)
 PORT="$WEB_PORT" NEXT_TELEMETRY_DISABLED=1 ./node_modules/.bin/next start -H "$WEB_HOST" &
 pids+=($!)
 
+# The URLs once the backend answers: the client is ready first, and its /api calls fail until then.
+for _ in $(seq 1 120); do
+  curl -fsS -o /dev/null "http://127.0.0.1:${BACKEND_PORT}/api/health" 2>/dev/null && break
+  sleep 0.5
+done
+
 echo
 echo "  Backend:    http://127.0.0.1:${BACKEND_PORT}"
 echo "  Web client: http://localhost:${WEB_PORT}"
