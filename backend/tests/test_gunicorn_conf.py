@@ -1,4 +1,5 @@
-"""Production as it runs: gunicorn (gunicorn.conf.py) with two uvicorn workers and Redis."""
+"""Production as it runs: gunicorn (gunicorn.conf.py) with two uvicorn workers and Redis,
+which the workers share sessions and limits through."""
 
 import asyncio
 import json
@@ -11,7 +12,9 @@ from pathlib import Path
 import httpx
 
 from tests.conftest import StartBackend
+from tests.fakes.oidc_provider import FakeOIDCProvider
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fixtures.google import FRONTEND, google_env, query
 from tests.fixtures.gunicorn_process import GunicornProcess, StartGunicorn
 from tests.fixtures.redis_server import RedisServer
 from tests.sse_frames import parse_frames
@@ -248,3 +251,40 @@ async def test_production_logs_are_json_lines_with_the_request_id_and_no_secrets
     assert len({line["process"] for line in lines if line.get("name") == "access"}) == 2
     for secret in (SECRET_TEXT, TOKEN, "sk-test-not-a-real-key"):
         assert secret not in output
+
+
+def _serving_process(output: str, request_id: str) -> int | None:
+    for line in output.splitlines():
+        if line.startswith("{"):
+            record = json.loads(line)
+            if record.get("request_id") == request_id and record.get("name") == "access":
+                return int(record["process"])
+    return None
+
+
+def test_a_google_sign_in_started_on_one_worker_finishes_on_the_other(
+    gunicorn_factory: StartGunicorn, redis_url: str, oidc: FakeOIDCProvider
+) -> None:
+    env = {k: v for k, v in google_env(oidc, redis_url).items() if v is not None}
+    gunicorn = gunicorn_factory({**env, "LOG_FORMAT": "json"})
+    # A new connection for every request, so the kernel may hand each to either worker.
+    fresh = httpx.Limits(max_keepalive_connections=0)
+    crossed = False
+    for _ in range(20):
+        with httpx.Client(base_url=gunicorn.base_url, limits=fresh, timeout=30) as browser:
+            started = browser.get("/api/google/auth")
+            assert started.status_code in (302, 307)
+            answer = httpx.get(started.headers["location"], timeout=10)
+            finished = browser.get("/api/google/callback", params=query(answer.headers["location"]))
+            assert finished.headers["location"] == f"{FRONTEND}/?connected=1"
+            assert browser.get("/api/google/status").json()["connected"] is True
+        output = gunicorn.output()
+        where = [
+            _serving_process(output, response.headers["x-request-id"])
+            for response in (started, finished)
+        ]
+        assert None not in where
+        if where[0] != where[1]:
+            crossed = True
+            break
+    assert crossed, "every sign-in was served by one worker from start to end"
