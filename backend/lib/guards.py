@@ -16,6 +16,7 @@ from lib.access import COOKIE_NAME, cookie_matches, token_matches
 from lib.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
 from lib.errors import error_response
 from lib.metrics import REJECTED
+from lib.request_body import upload_body_cap
 from lib.settings import Settings
 
 TURN_PATH = "/api/turn_response"
@@ -23,14 +24,6 @@ UPLOAD_PATH = "/api/vector_stores/upload_file"
 METRICS_PATH = "/metrics"
 # Open without the access token: load balancers, Google's redirect back, and signing in itself.
 PUBLIC_API_PATHS = frozenset({"/api/health", "/api/google/callback", "/api/access"})
-
-# Room around the base64 file in an upload body: the JSON keys and the file's name.
-_UPLOAD_ENVELOPE_BYTES = 64 * 1024
-
-
-def upload_body_cap(max_upload_bytes: int) -> int:
-    """The largest upload body: base64 makes every 3 bytes 4, plus the JSON around them."""
-    return 4 * ((max_upload_bytes + 2) // 3) + _UPLOAD_ENVELOPE_BYTES
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

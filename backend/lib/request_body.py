@@ -13,6 +13,18 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # Small JSON bodies (names and ids) never need more than this.
 SMALL_BODY_BYTES = 64 * 1024
+# Room around the file in an upload body: the JSON keys or multipart headers, and the file's name.
+UPLOAD_ENVELOPE_BYTES = 64 * 1024
+
+
+def base64_length(size: int) -> int:
+    """Characters of the base64 text of `size` bytes: every 3 bytes become 4."""
+    return 4 * -(-size // 3)
+
+
+def upload_body_cap(max_upload_bytes: int) -> int:
+    """The largest JSON upload body: the base64 of the largest file, and its envelope."""
+    return base64_length(max_upload_bytes) + UPLOAD_ENVELOPE_BYTES
 
 
 def too_large(limit: int) -> ApiError:

@@ -19,14 +19,21 @@ from starlette.requests import Request
 from lib.errors import ApiError
 from lib.openai_client import api_error_from_openai
 from lib.openai_ids import FILE_ID, VECTOR_STORE_ID, require_id
-from lib.request_body import limited_request, read_json, too_large, validate_body
+from lib.request_body import (
+    UPLOAD_ENVELOPE_BYTES,
+    base64_length,
+    limited_request,
+    read_json,
+    too_large,
+    upload_body_cap,
+    validate_body,
+)
 
 UPLOAD_PURPOSE: Final[Literal["assistants"]] = "assistants"
 # OpenAI's own limit on vector store names and a common file-system limit on file names.
 MAX_NAME_CHARS = 256
 MAX_FILENAME_CHARS = 255
 # Room for the JSON around the base64 text, or the multipart headers around the file.
-_ENVELOPE_BYTES = 64 * 1024
 
 
 class _Body(BaseModel):
@@ -90,7 +97,7 @@ def clean_filename(name: str, field: str) -> str:
 def decode_base64(text: str, field: str, limit: int) -> bytes:
     """Strict base64: no whitespace, no stray characters, correct padding."""
     # Checked first so that an oversize upload is refused before it is decoded.
-    if len(text) > 4 * -(-limit // 3):
+    if len(text) > base64_length(limit):
         raise too_large(limit)
     try:
         data = base64.b64decode(text, validate=True)
@@ -147,7 +154,7 @@ async def upload_file(client: AsyncOpenAI, request: Request, limit: int) -> byte
             "or as multipart/form-data with the field 'file'.",
         )
     # The whole JSON body is base64 text, a third larger than the file itself.
-    data = await read_json(request, 4 * -(-limit // 3) + _ENVELOPE_BYTES)
+    data = await read_json(request, upload_body_cap(limit))
     body = validate_body(UploadBody, data)
     del data
     filename = clean_filename(body.fileObject.name, "fileObject.name")
@@ -157,7 +164,7 @@ async def upload_file(client: AsyncOpenAI, request: Request, limit: int) -> byte
 
 
 async def _upload_multipart(client: AsyncOpenAI, request: Request, limit: int) -> bytes:
-    capped = limited_request(request, limit + _ENVELOPE_BYTES)
+    capped = limited_request(request, limit + UPLOAD_ENVELOPE_BYTES)
     # Starlette spools the part to a temporary file past 1 MiB, and the SDK streams that file
     # to OpenAI in chunks: the upload is never held twice in memory.
     async with capped.form(max_files=1, max_fields=8) as form:
