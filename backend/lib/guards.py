@@ -10,13 +10,13 @@ from http.cookies import SimpleCookie
 import anyio
 from pydantic import SecretStr
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lib.access import COOKIE_NAME, cookie_matches, token_matches
 from lib.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
 from lib.errors import error_response
 from lib.metrics import REJECTED
-from lib.request_body import upload_body_cap
+from lib.request_body import capped_receive, declares_more_than, upload_body_cap
 from lib.settings import Settings
 
 TURN_PATH = "/api/turn_response"
@@ -63,24 +63,15 @@ class BodySizeLimitMiddleware:
             return
         cap = self.caps.get(scope["path"], self.default_cap)
         message = f"The request body is larger than this route accepts ({cap} bytes)."
-        length = _header(scope, b"content-length")
-        if length is not None and length.isdigit() and int(length) > cap:
+        if declares_more_than(_header(scope, b"content-length"), cap):
             await _refuse(scope, receive, send, 413, message, "body_too_large")
             return
-        received = 0
 
-        # Chunked bodies have no length up front: count as they arrive.
-        async def counting_receive() -> Message:
-            nonlocal received
-            event = await receive()
-            if event["type"] == "http.request":
-                received += len(event.get("body", b""))
-                if received > cap:
-                    REJECTED.labels("body_too_large").inc()
-                    raise _BodyTooLargeError(413, message)
-            return event
+        def refuse() -> Exception:
+            REJECTED.labels("body_too_large").inc()
+            return _BodyTooLargeError(413, message)
 
-        await self.app(scope, counting_receive, send)
+        await self.app(scope, capped_receive(receive, cap, refuse), send)
 
 
 class AccessTokenMiddleware:

@@ -1,11 +1,12 @@
 """Reading request bodies with a size cap, and validating them into 400s that name the field."""
 
 import json
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
-from starlette.types import Message
+from starlette.types import Message, Receive
 
 from lib.errors import ApiError, describe_validation_errors
 
@@ -31,28 +32,34 @@ def too_large(limit: int) -> ApiError:
     return ApiError(413, f"The request body is too large: the limit is {limit} bytes.")
 
 
-def limited_request(request: Request, limit: int) -> Request:
-    """The same request, but reading past `limit` body bytes fails with 413.
+def declares_more_than(content_length: str | None, limit: int) -> bool:
+    """Whether a Content-Length header already says the body is over `limit` bytes."""
+    return content_length is not None and content_length.isdigit() and int(content_length) > limit
 
-    A declared Content-Length over the limit is refused before a byte is read; a chunked body is
-    counted as it arrives, so an oversize upload is never held whole.
-    """
-    declared = request.headers.get("content-length")
-    if declared is not None and declared.isdigit() and int(declared) > limit:
-        raise too_large(limit)
+
+def capped_receive(receive: Receive, limit: int, refuse: Callable[[], Exception]) -> Receive:
+    """`receive`, raising `refuse()` once the body passes `limit` bytes: a body without a
+    Content-Length (chunked) is counted as it arrives, so it is never held whole."""
     received = 0
-    receive = request.receive
 
-    async def capped_receive() -> Message:
+    async def capped() -> Message:
         nonlocal received
         message = await receive()
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
             if received > limit:
-                raise too_large(limit)
+                raise refuse()
         return message
 
-    return Request(request.scope, capped_receive)
+    return capped
+
+
+def limited_request(request: Request, limit: int) -> Request:
+    """The same request, but reading past `limit` body bytes fails with 413, a declared
+    Content-Length over the limit before a byte is read."""
+    if declares_more_than(request.headers.get("content-length"), limit):
+        raise too_large(limit)
+    return Request(request.scope, capped_receive(request.receive, limit, lambda: too_large(limit)))
 
 
 async def read_json(request: Request, limit: int = SMALL_BODY_BYTES) -> Any:
