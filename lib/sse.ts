@@ -9,7 +9,7 @@ export interface StreamEvent extends JsonObject {
  * Turns one SSE frame (the text between two blank lines) into an event.
  *
  * The backend wraps each upstream event as `{"event": type, "data": event}`
- * (CONTRACT.md, POST /api/turn_response). A bare OpenAI event (`{"type": ...}`)
+ * (docs/api.md, POST /api/turn_response). A bare OpenAI event (`{"type": ...}`)
  * is accepted too, so recorded upstream streams can be fed in directly.
  * Comment lines (`:`), `event:`/`id:`/`retry:` lines and unparseable frames
  * are ignored rather than breaking the whole turn.

@@ -1,4 +1,4 @@
-/** The `toolsState` object of POST /api/turn_response (CONTRACT.md, "toolsState -> tools"). */
+/** The `toolsState` object of POST /api/turn_response (docs/api.md, "toolsState -> tools"). */
 export interface VectorStoreRef {
   id: string;
   name: string;

@@ -1,4 +1,4 @@
-"""GET /api/container_files/content: a code interpreter file, streamed (CONTRACT.md)."""
+"""GET /api/container_files/content: a code interpreter file, streamed (docs/api.md)."""
 
 from fastapi import APIRouter
 

@@ -1,4 +1,4 @@
-"""The functions the model may call, run by the browser (CONTRACT.md, Functions).
+"""The functions the model may call, run by the browser (docs/api.md, Functions).
 
 Adding a function is one schema in config/tools_list.py and one handler here.
 """

@@ -1,4 +1,4 @@
-"""GET /api/google/auth: start connecting Google (CONTRACT.md, Google OAuth)."""
+"""GET /api/google/auth: start connecting Google (docs/api.md, Google OAuth)."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse

@@ -1,6 +1,6 @@
-"""GET /api/google/callback: Google sends the browser back here (CONTRACT.md, Google OAuth).
+"""GET /api/google/callback: Google sends the browser back here (docs/api.md, Google OAuth).
 
-Every outcome is a redirect to the web client, errors included (CONTRACT.md, Sessions): the
+Every outcome is a redirect to the web client, errors included (docs/api.md, Sessions): the
 parameters are read by hand so that a missing one is never a JSON 422.
 """
 

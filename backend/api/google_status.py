@@ -1,4 +1,4 @@
-"""GET /api/google/status: is this browser's session connected to Google (CONTRACT.md)."""
+"""GET /api/google/status: is this browser's session connected to Google (docs/api.md)."""
 
 from fastapi import APIRouter, Request
 

@@ -1,4 +1,4 @@
-"""POST /api/turn_response: one streamed chat turn (CONTRACT.md)."""
+"""POST /api/turn_response: one streamed chat turn (docs/api.md)."""
 
 from datetime import date
 from typing import Any

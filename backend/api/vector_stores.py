@@ -1,4 +1,4 @@
-"""The vector store routes (CONTRACT.md, Vector stores and files): OpenAI's objects as JSON."""
+"""The vector store routes (docs/api.md, Vector stores and files): OpenAI's objects as JSON."""
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response

@@ -23,6 +23,6 @@ tool gives them, say that you do not know."""
 
 
 def developer_prompt(today: date) -> str:
-    """A turn's instructions: the fixed prompt, then the date line (CONTRACT.md, turn_response)."""
+    """A turn's instructions: the fixed prompt, then the date line (docs/api.md, turn_response)."""
     date_line = f"Today is {today:%A}, {today:%B} {today.day}, {today.year}."
     return f"{DEVELOPER_PROMPT}\n\n{date_line}"

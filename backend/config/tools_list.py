@@ -2,7 +2,7 @@
 
 Adding a function is one entry here and one handler in api/functions.py. Every property is
 required and no others are allowed, because the turn offers these with `strict: true`
-(CONTRACT.md, toolsState -> tools, item 4).
+(docs/api.md, toolsState -> tools, item 4).
 """
 
 from typing import Any, TypedDict

@@ -8,7 +8,7 @@ With a Redis session store (SESSION_STORE_URL=redis://...) the counts live in th
 by every worker and machine; otherwise in this process's memory. When Redis fails, this process
 counts on its own for a while (counted in rate_limiter_errors_total) and asks Redis again later:
 a limiter outage must neither become a service outage nor make every request wait for Redis
-(CONTRACT.md, Sessions: a turn without Google never needs the store to answer).
+(docs/api.md, Sessions: a turn without Google never needs the store to answer).
 """
 
 import asyncio

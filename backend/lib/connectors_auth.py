@@ -21,7 +21,7 @@ from lib.session_store import StoreUnavailableError
 
 logger = logging.getLogger(__name__)
 
-# CONTRACT.md, Google OAuth: refresh when the token expires within 30 s.
+# docs/api.md, Google OAuth: refresh when the token expires within 30 s.
 REFRESH_MARGIN = 30.0
 # Longer than a refresh ever takes (10 s HTTP timeout), so a crashed holder frees it in time.
 LOCK_TTL = 15.0
@@ -105,7 +105,7 @@ async def _refresh_across_processes(
 async def google_access_token(request: Request) -> str | None:
     """The session's fresh Google access token, or None when there is none to be had.
 
-    A request without a session cookie never touches the store (CONTRACT.md, Sessions).
+    A request without a session cookie never touches the store (docs/api.md, Sessions).
     """
     sessions: Sessions = request.app.state.sessions
     oauth: GoogleOAuth = request.app.state.google_oauth

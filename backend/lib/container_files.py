@@ -1,4 +1,4 @@
-"""Downloads of files the code interpreter made (CONTRACT.md, Code interpreter files).
+"""Downloads of files the code interpreter made (docs/api.md, Code interpreter files).
 
 The body is streamed through as it arrives. The browser shows these files both as download links
 and as `<img>` previews, so the headers are built to make neither a way to run script on our

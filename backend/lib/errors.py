@@ -1,5 +1,5 @@
 """Expected failures carry their HTTP status; one set of handlers turns every error into the
-contract's JSON body `{"error": "..."}` (CONTRACT.md, Errors in general)."""
+contract's JSON body `{"error": "..."}` (docs/api.md, Errors in general)."""
 
 import logging
 from collections.abc import Mapping, Sequence

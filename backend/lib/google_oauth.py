@@ -20,7 +20,7 @@ from lib.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# CONTRACT.md, Google OAuth: the connectors read calendar events and mail.
+# docs/api.md, Google OAuth: the connectors read calendar events and mail.
 SCOPES = (
     "openid email profile https://www.googleapis.com/auth/calendar.events.readonly "
     "https://www.googleapis.com/auth/gmail.readonly"

@@ -1,4 +1,4 @@
-"""Connecting a session to Google and disconnecting it (CONTRACT.md, Google OAuth).
+"""Connecting a session to Google and disconnecting it (docs/api.md, Google OAuth).
 
 The routes in api/google_*.py are HTTP in, HTTP out; the steps live here.
 """
@@ -56,7 +56,7 @@ async def finish_sign_in(
     query: Mapping[str, str],
 ) -> str | None:
     """Exchange the code for tokens and keep them; None on success, else the error code for
-    the page (CONTRACT.md, Sessions: the callback always redirects, never answers JSON)."""
+    the page (docs/api.md, Sessions: the callback always redirects, never answers JSON)."""
     if session_id is None:
         return "no-session"
     state = query.get("state")

@@ -1,7 +1,7 @@
 """What stops a request before its route: body size, the access token, per-client limits.
 
 Pure ASGI middleware (never BaseHTTPMiddleware, which slows every stream down); each answers
-with the contract's `{"error": "..."}` body (CONTRACT.md, Errors in general).
+with the contract's `{"error": "..."}` body (docs/api.md, Errors in general).
 """
 
 from collections.abc import Callable

@@ -2,7 +2,7 @@
 
 On SIGTERM uvicorn stops accepting and waits for open responses. A chat stream can last minutes,
 so after `GRACEFUL_TIMEOUT` seconds the streams still open are told to end (lib/drain.py): each
-sends a final `error` frame (CONTRACT.md, POST /api/turn_response: the shape OpenAI uses) and
+sends a final `error` frame (docs/api.md, POST /api/turn_response: the shape OpenAI uses) and
 closes. Only what still hangs after that (a browser that stopped reading) is cancelled, and
 gunicorn's own kill comes later still.
 """

@@ -1,4 +1,4 @@
-"""get_joke: one safe-mode programming joke from JokeAPI (CONTRACT.md, Functions)."""
+"""get_joke: one safe-mode programming joke from JokeAPI (docs/api.md, Functions)."""
 
 import logging
 

@@ -1,6 +1,6 @@
 """Browser sessions: one signed random-id cookie, everything else on the server, encrypted.
 
-The browser only ever holds a random session id signed with SESSION_SECRET (CONTRACT.md,
+The browser only ever holds a random session id signed with SESSION_SECRET (docs/api.md,
 Sessions). Google tokens and the one-time OAuth state live in the session store under keys made
 from a hash of that id, encrypted with Fernet: a copy of the store alone yields neither a usable
 cookie nor a token. SESSION_SECRET_PREVIOUS keeps cookies and entries made with the previous

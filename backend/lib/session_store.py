@@ -7,7 +7,7 @@ Values are opaque bytes: encryption happens a layer above (lib/session.py), so n
 holds a token in the clear.
 
 Every operation gives up after OPERATION_TIMEOUT and raises StoreUnavailableError
-(CONTRACT.md, Sessions: a frozen Redis must not freeze requests).
+(docs/api.md, Sessions: a frozen Redis must not freeze requests).
 """
 
 import asyncio
@@ -28,7 +28,7 @@ from lib.metrics import SESSION_STORE_ERRORS
 
 logger = logging.getLogger(__name__)
 
-# CONTRACT.md, Sessions: at most 2 s per store operation.
+# docs/api.md, Sessions: at most 2 s per store operation.
 OPERATION_TIMEOUT = 2.0
 
 T = TypeVar("T")

@@ -1,7 +1,7 @@
 """OpenAI's server-sent events in, the contract's frames out.
 
 OpenAI sends `event: <type>\\ndata: <json>\\n\\n`; the browser client reads
-`data: {"event": "<type>", "data": <json>}\\n\\n` (CONTRACT.md, POST /api/turn_response). The
+`data: {"event": "<type>", "data": <json>}\\n\\n` (docs/api.md, POST /api/turn_response). The
 event JSON is passed through as raw bytes: parsing and re-serialising every event costs about six
 times the CPU (STYLE.md) and would rewrite numbers. It is only parsed when it has to be looked
 into: no `event:` line, a split `data:` field, or an `authorization` value to redact.

@@ -1,5 +1,5 @@
 """The browser's `toolsState` and the Responses API `tools` it stands for
-(CONTRACT.md, toolsState -> tools)."""
+(docs/api.md, toolsState -> tools)."""
 
 from typing import Any
 

@@ -25,7 +25,7 @@ from lib.sse import KEEPALIVE, EventTranslator, error_frame
 
 logger = logging.getLogger(__name__)
 
-# CONTRACT.md, POST /api/turn_response: no Connection header (hop-by-hop; it breaks HTTP/2).
+# docs/api.md, POST /api/turn_response: no Connection header (hop-by-hop; it breaks HTTP/2).
 STREAM_HEADERS = {
     "Cache-Control": "no-cache, no-transform",
     "X-Accel-Buffering": "no",
@@ -59,7 +59,7 @@ async def open_turn(
         instructions=developer_prompt(today),
         stream=True,
         parallel_tool_calls=False,
-        # The conversation goes as the browser sent it (CONTRACT.md: `input=messages`, unchanged).
+        # The conversation goes as the browser sent it (docs/api.md: `input=messages`, unchanged).
         # Through extra_body the SDK sends it as it is instead of walking every item against its
         # typed schema first, which cost a sixth of a worker's CPU on short turns (bench/).
         extra_body={"input": messages, "tools": tools},

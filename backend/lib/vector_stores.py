@@ -1,4 +1,4 @@
-"""Vector stores and file uploads (CONTRACT.md, Vector stores and files).
+"""Vector stores and file uploads (docs/api.md, Vector stores and files).
 
 Each call returns OpenAI's JSON body as it came, so the client sees every field OpenAI sends,
 including ones this SDK version does not know yet.

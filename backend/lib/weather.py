@@ -1,4 +1,4 @@
-"""get_weather: Nominatim geocoding (cached, throttled), then Open-Meteo (CONTRACT.md)."""
+"""get_weather: Nominatim geocoding (cached, throttled), then Open-Meteo (docs/api.md)."""
 
 import asyncio
 import time

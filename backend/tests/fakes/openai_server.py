@@ -4,7 +4,7 @@
 - `function_call_output`: a text answer `The function returned: <output>`;
 - `mcp_approval_response`: `MCP tool call approved.` / `MCP tool call declined.`;
 - a user message: directives in its text choose the answer, otherwise the text is echoed back:
-  `[[fixture:NAME]]` replays shared/fixtures/NAME.sse byte for byte; `[[error:STATUS]]` answers
+  `[[fixture:NAME]]` replays tests/fixtures/openai/NAME.sse byte for byte; `[[error:STATUS]]` answers
   with OpenAI's error body (429 with Retry-After); `[[drop:K]]` sends K deltas then drops the
   connection; `[[slow:MS]]` waits before answering; `[[synthetic:N:MS]]` streams N deltas MS ms
   apart; `[[function:NAME:JSON]]` calls a function.
@@ -49,7 +49,7 @@ from starlette.routing import Route
 
 from tests.fakes.server import serve_standalone
 
-FIXTURES_DIR = Path(__file__).resolve().parents[3].parent / "shared" / "fixtures"
+FIXTURES_DIR = Path(__file__).resolve().parents[1] / "fixtures" / "openai"
 
 SSE_HEADERS = {"content-type": "text/event-stream; charset=utf-8", "x-request-id": "req_fake"}
 

@@ -5,9 +5,9 @@ import { chatReducer, initialChatState } from "@/lib/chat/reducer";
 import type { ChatState } from "@/lib/chat/types";
 import { SseParser, type StreamEvent } from "@/lib/sse";
 
-/** The recorded OpenAI streams live in `shared/fixtures`, beside the repository. */
+/** The recorded OpenAI streams, shared with the backend's tests and its fake OpenAI server. */
 export const FIXTURES_DIR =
-  process.env.FIXTURES_DIR ?? path.resolve(__dirname, "../../../../shared/fixtures");
+  process.env.FIXTURES_DIR ?? path.resolve(__dirname, "../../../backend/tests/fixtures/openai");
 
 export function readFixture(name: string): string {
   return readFileSync(path.join(FIXTURES_DIR, name), "utf8");
@@ -18,7 +18,7 @@ export function upstreamEvents(name: string): StreamEvent[] {
   return new SseParser().push(readFixture(`${name}.sse`) + "\n\n");
 }
 
-/** A recorded stream re-framed the way the backend forwards it (CONTRACT.md). */
+/** A recorded stream re-framed the way the backend forwards it (docs/api.md). */
 export function backendStream(name: string): string {
   return upstreamEvents(name)
     .map((event) => `data: ${JSON.stringify({ event: event.type, data: event })}\n\n`)
