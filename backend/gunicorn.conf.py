@@ -18,27 +18,27 @@ sys.path.insert(0, str(BACKEND_DIR))
 # prometheus_client picks its way of keeping values when first imported, and the workers are forked
 # from this process: the directory must be known before any import below brings it in. A dir left
 # by an earlier run would add that run's counts, so a fresh one per start unless given.
-_METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"  # lib.metrics reads the same
+_METRICS_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"  # lib.server.metrics reads the same
 if not os.environ.get(_METRICS_DIR_VARIABLE):
     os.environ[_METRICS_DIR_VARIABLE] = tempfile.mkdtemp(prefix="chat-metrics-")
 _metrics_dir = Path(os.environ[_METRICS_DIR_VARIABLE])
 
 
-from lib.gunicorn_worker import FINAL_FRAME_SECONDS  # noqa: E402
-from lib.logging_setup import formatter, install_request_id_factory  # noqa: E402
+from lib.server.gunicorn_worker import FINAL_FRAME_SECONDS  # noqa: E402
+from lib.server.logging_setup import formatter, install_request_id_factory  # noqa: E402
 from lib.settings import load_settings  # noqa: E402
 
 settings = load_settings()
 
 wsgi_app = "main:app"
 bind = os.environ.get("BIND", "127.0.0.1:8000")
-worker_class = "lib.gunicorn_worker.StreamDrainingWorker"
+worker_class = "lib.server.gunicorn_worker.StreamDrainingWorker"
 # Async workers: one per core carries all the streams the core can; more only add switching.
 workers = settings.web_concurrency or os.cpu_count() or 1
 # The worker's event loop reports in every second whatever its streams do, so this only ends a
 # worker whose loop is stuck, never a long stream.
 timeout = 30
-# SIGTERM: streams get GRACEFUL_TIMEOUT, then their final frame (lib/gunicorn_worker.py).
+# SIGTERM: streams get GRACEFUL_TIMEOUT, then their final frame (lib/server/gunicorn_worker.py).
 graceful_timeout = math.ceil(settings.graceful_timeout + 2 * FINAL_FRAME_SECONDS)
 # Longer than nginx's upstream keepalive_timeout (60 s), so nginx closes idle connections first
 # and never sends a request on one we are closing.
@@ -69,7 +69,7 @@ def on_exit(server: Any) -> None:
         shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
-# gunicorn's lines and the app's in one format: JSON in production (lib/logging_setup.py).
+# gunicorn's lines and the app's in one format: JSON in production (lib/server/logging_setup.py).
 _format = "json" if settings.log_json else "plain"
 install_request_id_factory()
 logconfig_dict: dict[str, Any] = {

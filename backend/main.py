@@ -19,18 +19,18 @@ from api import (
     turn_response,
     vector_stores,
 )
-from lib.client_limits import ClientLimits
 from lib.errors import install_error_handlers
-from lib.google_oauth import GoogleOAuth
-from lib.guards import install_guards
-from lib.logging_setup import configure_logging
-from lib.observability import ObservabilityMiddleware
-from lib.openai_client import create_openai_client
-from lib.session import create_sessions
-from lib.session_store import create_store
+from lib.functions.weather import Geocoder
+from lib.functions.web_services import create_http_client
+from lib.google.oauth import GoogleOAuth
+from lib.openai.client import create_openai_client
+from lib.server.client_limits import ClientLimits
+from lib.server.guards import install_guards
+from lib.server.logging_setup import configure_logging
+from lib.server.observability import ObservabilityMiddleware
+from lib.sessions.sessions import create_sessions
+from lib.sessions.store import create_store
 from lib.settings import BACKEND_DIR, Settings, load_settings
-from lib.weather import Geocoder
-from lib.web_services import create_http_client
 
 ROUTERS = (
     turn_response.router,

@@ -7,15 +7,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from lib.access import (
+from lib.deps import SettingsDep
+from lib.errors import Unauthorized
+from lib.server.access import (
+    ACCESS_COOKIE_NAME,
     COOKIE_MAX_AGE_SECONDS,
-    COOKIE_NAME,
-    cookie_matches,
     cookie_value,
+    has_access,
     token_matches,
 )
-from lib.deps import SettingsDep
-from lib.errors import ApiError
 
 router = APIRouter()
 
@@ -26,10 +26,12 @@ class AccessRequest(BaseModel):
 
 @router.get("/api/access")
 async def access_status(request: Request, settings: SettingsDep) -> dict[str, bool]:
-    token = settings.access_token
-    offered = request.cookies.get(COOKIE_NAME)
-    granted = token is None or (offered is not None and cookie_matches(token, offered))
-    return {"required": token is not None, "granted": granted}
+    granted = has_access(
+        settings.access_token,
+        cookie_header=request.headers.get("cookie"),
+        authorization=request.headers.get("authorization"),
+    )
+    return {"required": settings.access_token is not None, "granted": granted}
 
 
 @router.post("/api/access")
@@ -38,14 +40,14 @@ async def sign_in(body: AccessRequest, settings: SettingsDep) -> JSONResponse:
     if token is None:
         return JSONResponse({"granted": True})
     if not token_matches(token, body.token):
-        raise ApiError(401, "That access token is not right.")
+        raise Unauthorized("That access token is not right.")
     response = JSONResponse({"granted": True})
     response.set_cookie(
-        COOKIE_NAME,
+        ACCESS_COOKIE_NAME,
         cookie_value(token),
         max_age=COOKIE_MAX_AGE_SECONDS,
         httponly=True,
-        secure=settings.node_env == "production",
+        secure=settings.secure_cookies,
         # Lax: the cookie goes on the browser's own calls and the top-level OAuth redirect back.
         samesite="lax",
     )

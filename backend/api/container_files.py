@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from lib.container_files import ContainerFileResponse, download_container_file
+from lib.container_files.service import ContainerFileResponse, download_container_file
 from lib.deps import OpenAIDep
 
 router = APIRouter()

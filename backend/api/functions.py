@@ -9,8 +9,8 @@ from fastapi import APIRouter
 
 from config.tools_list import FUNCTIONS, function_tool
 from lib.deps import GeocoderDep, HttpClientDep, SettingsDep
-from lib.jokes import fetch_joke
-from lib.weather import current_temperature
+from lib.functions.jokes import fetch_joke
+from lib.functions.weather import current_temperature
 
 router = APIRouter(prefix="/api/functions")
 

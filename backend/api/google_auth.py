@@ -4,7 +4,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from lib.deps import GoogleOAuthDep, SessionDep, SettingsDep
-from lib.google_sign_in import start_sign_in
+from lib.google.sign_in import start_sign_in
 
 router = APIRouter()
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
 from lib.deps import GoogleOAuthDep, SessionDep, SettingsDep
-from lib.google_sign_in import finish_sign_in, frontend_url
+from lib.google.sign_in import finish_sign_in, frontend_url
 
 router = APIRouter()
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 
 from lib.deps import GoogleOAuthDep, SessionDep
-from lib.google_sign_in import disconnect_google
+from lib.google.sign_in import disconnect_google
 
 router = APIRouter()
 

@@ -3,7 +3,7 @@
 from fastapi import APIRouter, Request
 
 from lib.deps import SessionDep, SettingsDep
-from lib.google_sign_in import google_connected
+from lib.google.sign_in import google_connected
 
 router = APIRouter()
 

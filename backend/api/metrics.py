@@ -1,9 +1,9 @@
-"""GET /metrics: Prometheus text for the scraper (guarded by METRICS_TOKEN, lib/guards.py)."""
+"""GET /metrics: Prometheus text for the scraper (METRICS_TOKEN guards it: lib/server/guards.py)."""
 
 from fastapi import APIRouter
 from fastapi.responses import Response
 
-from lib.metrics import render
+from lib.server.metrics import render
 
 router = APIRouter()
 

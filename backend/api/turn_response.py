@@ -6,10 +6,10 @@ from typing import Any
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
-from lib.connectors_auth import google_access_token
 from lib.deps import OpenAIDep, SettingsDep
-from lib.tools import ToolsState, build_tools
-from lib.turn import TurnStreamResponse, open_turn
+from lib.google.connectors import google_access_token
+from lib.openai.tools import ToolsState, build_tools
+from lib.openai.turn import TurnStreamResponse, open_turn
 
 router = APIRouter()
 

@@ -3,8 +3,8 @@
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from lib import vector_stores
 from lib.deps import OpenAIDep, SettingsDep
+from lib.vector_stores import service as vector_stores
 
 router = APIRouter(prefix="/api/vector_stores")
 

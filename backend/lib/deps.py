@@ -6,11 +6,11 @@ import httpx2
 from fastapi import Depends, Request
 from openai import AsyncOpenAI
 
-from lib.errors import ApiError
-from lib.google_oauth import GoogleOAuth
-from lib.session import Sessions
+from lib.errors import ServiceUnavailable
+from lib.functions.weather import Geocoder
+from lib.google.oauth import GoogleOAuth
+from lib.sessions.sessions import Sessions
 from lib.settings import Settings
-from lib.weather import Geocoder
 
 
 def get_settings(request: Request) -> Settings:
@@ -21,7 +21,7 @@ def get_settings(request: Request) -> Settings:
 def get_openai(request: Request) -> AsyncOpenAI:
     client: AsyncOpenAI | None = request.app.state.openai
     if client is None:
-        raise ApiError(503, "OPENAI_API_KEY is not set")
+        raise ServiceUnavailable("OPENAI_API_KEY is not set")
     return client
 
 

@@ -25,6 +25,71 @@ class ApiError(Exception):
         self.headers = dict(headers or {})
 
 
+class _NamedError(ApiError):
+    """An ApiError whose status is its name, so a raise reads as what went wrong."""
+
+    status: int = 500
+
+    def __init__(self, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(self.status, message, headers)
+
+
+class BadRequest(_NamedError):
+    status = 400
+
+
+class Unauthorized(_NamedError):
+    status = 401
+
+
+class NotFound(_NamedError):
+    """Also what another owner's id answers: exactly like one that never existed."""
+
+    status = 404
+
+
+class Conflict(_NamedError):
+    status = 409
+
+
+class Gone(_NamedError):
+    status = 410
+
+
+class PayloadTooLarge(_NamedError):
+    status = 413
+
+
+class UnsupportedMediaType(_NamedError):
+    status = 415
+
+
+class TooManyRequests(_NamedError):
+    status = 429
+
+
+class InternalError(_NamedError):
+    """Kept only where the contract itself names a 500 (get_joke's failure)."""
+
+    status = 500
+
+
+class UpstreamFailed(_NamedError):
+    """A service behind us (OpenAI, Google, the weather services) failed or refused us."""
+
+    status = 502
+
+
+class ServiceUnavailable(_NamedError):
+    """Something this service needs is not configured or not reachable right now."""
+
+    status = 503
+
+
+class GatewayTimeout(_NamedError):
+    status = 504
+
+
 def error_response(
     status_code: int, message: str, headers: Mapping[str, str] | None = None
 ) -> JSONResponse:
@@ -52,7 +117,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[int, str]:
                 described.append("The request body must be a JSON object.")
             continue
         described.append(f"{_field_name(location)}: {error.get('msg', 'is invalid')}")
-    return 422, "Invalid request: " + "; ".join(described)
+    return 400, "Invalid request: " + "; ".join(described)
 
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:

@@ -9,8 +9,8 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from config.constants import DEFAULT_MODEL
-from lib.rate_limit_rules import parse_rate_limit
-from lib.session_store import validate_store_url
+from lib.server.rate_limit_rules import parse_rate_limit
+from lib.sessions.store import validate_store_url
 
 BACKEND_DIR = Path(__file__).resolve().parent.parent
 DATA_DIR = BACKEND_DIR / "data"
@@ -165,8 +165,8 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_has_a_session_secret(self) -> "Settings":
-        # Development makes its own secret (lib/session.py); production must be given one, or
-        # every restart would log everybody out and unseal no stored token.
+        # Development makes its own secret (lib/sessions/sessions.py); production must be given
+        # one, or every restart would log everybody out and unseal no stored token.
         if self.node_env == "production" and self.session_secret is None:
             raise ValueError(
                 "SESSION_SECRET must be set when NODE_ENV=production "
@@ -219,6 +219,11 @@ class Settings(BaseSettings):
         if self.session_store_url.startswith(("redis://", "rediss://")):
             return self.session_store_url
         return None
+
+    @property
+    def secure_cookies(self) -> bool:
+        """Every cookie the service sets is Secure in production (HTTPS), plain in development."""
+        return self.node_env == "production"
 
     @property
     def openai_configured(self) -> bool:

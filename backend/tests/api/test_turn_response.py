@@ -287,21 +287,21 @@ def test_file_search_without_a_vector_store_is_refused(
     ("content", "status", "named"),
     [
         (b"{not json", 400, "not valid JSON"),
-        (b"{}", 422, "messages"),
-        (b'{"messages": "hello"}', 422, "messages"),
-        (b'{"messages": ["hello"]}', 422, "messages.0"),
-        (b'{"messages": [], "toolsState": 5}', 422, "toolsState"),
+        (b"{}", 400, "messages"),
+        (b'{"messages": "hello"}', 400, "messages"),
+        (b'{"messages": ["hello"]}', 400, "messages.0"),
+        (b'{"messages": [], "toolsState": 5}', 400, "toolsState"),
         (
             b'{"messages": [], "toolsState": {"webSearchEnabled": "maybe"}}',
-            422,
+            400,
             "toolsState.webSearchEnabled",
         ),
         (
             b'{"messages": [], "toolsState": {"mcpConfig": {"skip_approval": []}}}',
-            422,
+            400,
             "toolsState.mcpConfig.skip_approval",
         ),
-        (b"[]", 422, "JSON object"),
+        (b"[]", 400, "JSON object"),
     ],
 )
 def test_bad_requests_get_a_json_error_naming_the_field(

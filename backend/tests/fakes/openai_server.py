@@ -4,9 +4,9 @@
 - `function_call_output`: a text answer `The function returned: <output>`;
 - `mcp_approval_response`: `MCP tool call approved.` / `MCP tool call declined.`;
 - a user message: directives in its text choose the answer, otherwise the text is echoed back:
-  `[[fixture:NAME]]` replays tests/fixtures/openai/NAME.sse byte for byte; `[[error:STATUS]]` answers
-  with OpenAI's error body (429 with Retry-After); `[[drop:K]]` sends K deltas then drops the
-  connection; `[[slow:MS]]` waits before answering; `[[synthetic:N:MS]]` streams N deltas MS ms
+  `[[fixture:NAME]]` replays tests/fixtures/openai/NAME.sse byte for byte; `[[error:STATUS]]`
+  answers with OpenAI's error body (429 with Retry-After); `[[drop:K]]` sends K deltas then drops
+  the connection; `[[slow:MS]]` waits before answering; `[[synthetic:N:MS]]` streams N deltas MS ms
   apart; `[[function:NAME:JSON]]` calls a function.
 `GET /_fake/requests` lists the request bodies received; `DELETE /_fake/requests` forgets them.
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from lib.container_files import content_disposition, raster_image_type
+from lib.container_files.service import content_disposition, raster_image_type
+from lib.filenames import MAX_FILENAME_CHARS
 from tests.fakes.openai_server import PNG_BYTES
 
 
@@ -35,6 +36,7 @@ def test_disposition_never_holds_a_line_break_or_a_stray_quote() -> None:
     assert value.count('"') == 2
 
 
-def test_overlong_names_are_cut() -> None:
+def test_overlong_names_are_cut_to_the_limit_uploads_have() -> None:
     value = content_disposition("attachment", "a" * 1000 + ".txt", "cfile_x")
-    assert len(value) < 500
+    assert f'filename="{"a" * MAX_FILENAME_CHARS}"' in value
+    assert "a" * (MAX_FILENAME_CHARS + 1) not in value

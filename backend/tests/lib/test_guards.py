@@ -8,7 +8,7 @@ from typing import Any
 import httpx
 import pytest
 
-from lib.request_body import upload_body_cap
+from lib.server.request_body import upload_body_cap
 from tests.conftest import StartBackend
 from tests.fakes.openai_server import FakeOpenAI
 

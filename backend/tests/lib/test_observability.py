@@ -56,5 +56,5 @@ def test_requests_are_counted_by_route_template_and_status(
         )
 
     assert grew("POST", "/api/turn_response", "200") == 1
-    assert grew("POST", "/api/turn_response", "422") == 1
+    assert grew("POST", "/api/turn_response", "400") == 1
     assert grew("GET", "unmatched", "404") == 1

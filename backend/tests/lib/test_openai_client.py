@@ -4,7 +4,7 @@ import aiohttp
 import httpx2
 import openai
 
-from lib.openai_client import api_error_from_openai, timed_out
+from lib.openai.client import api_error_from_openai, timed_out
 
 
 def _through_the_transport(cause: BaseException) -> openai.APITimeoutError:

@@ -9,8 +9,8 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from lib.session import PendingSignIn, Sessions
-from lib.session_store import create_store
+from lib.sessions.sessions import PendingSignIn, Sessions
+from lib.sessions.store import create_store
 from lib.settings import BACKEND_DIR, Settings
 from tests.backend_process import BASE_ENV, hermetic_env
 from tests.conftest import StartBackend

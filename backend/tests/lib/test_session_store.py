@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from lib.session_store import (
+from lib.sessions.store import (
     SessionStore,
     StoreUnavailableError,
     create_store,

@@ -2,7 +2,7 @@
 
 import json
 
-from lib.sse import KEEPALIVE, EventTranslator, error_frame
+from lib.openai.sse import KEEPALIVE, EventTranslator, error_frame
 from tests.sse_frames import expected_body, fixture_names, parse_frames
 
 

@@ -4,8 +4,8 @@ import time
 
 import pytest
 
-from lib import weather
-from lib.weather import GeocodeCache
+from lib.functions import weather
+from lib.functions.weather import GeocodeCache
 
 
 def test_cache_finds_a_place_whatever_its_case_and_spacing() -> None:

@@ -12,18 +12,18 @@ from contextvars import ContextVar
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from lib.logging_setup import REQUEST_ID
-from lib.metrics import REQUESTS
+from lib.server.logging_setup import REQUEST_ID
+from lib.server.metrics import REQUESTS
 
 logger = logging.getLogger("access")
 
 # When the request began (time.monotonic()), for latencies measured from the browser's view.
 REQUEST_STARTED: ContextVar[float | None] = ContextVar("request_started", default=None)
 
-# An id from the proxy in front is kept, so its logs and ours name the same request; anything
-# else (too long, odd characters that could forge log fields) is replaced.
 # Any token is a method to HTTP; labels must stay a small set.
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+# An id from the proxy in front is kept, so its logs and ours name the same request; anything
+# else (too long, odd characters that could forge log fields) is replaced.
 _INCOMING_ID = re.compile(r"[A-Za-z0-9._:-]{8,128}")
 
 

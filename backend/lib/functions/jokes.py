@@ -4,13 +4,13 @@ import logging
 
 import httpx2
 
-from lib.errors import ApiError
-from lib.web_services import get_json
+from lib.errors import ApiError, InternalError
+from lib.functions.web_services import get_json
 
 logger = logging.getLogger(__name__)
 
-# The contract's words and status for every failure of this function.
-JOKE_FAILED = ApiError(500, "Could not fetch joke")
+# The contract's words for every failure of this function (its status is the contract's 500).
+JOKE_FAILED = "Could not fetch joke"
 
 
 async def fetch_joke(http: httpx2.AsyncClient, joke_api_url: str) -> str:
@@ -24,11 +24,11 @@ async def fetch_joke(http: httpx2.AsyncClient, joke_api_url: str) -> str:
         )
     except ApiError as exc:
         logger.warning("get_joke failed: %s", exc.message)
-        raise ApiError(JOKE_FAILED.status_code, JOKE_FAILED.message) from None
+        raise InternalError(JOKE_FAILED) from None
     joke = _joke_text(data)
     if joke is None:
         logger.warning("get_joke failed: JokeAPI sent no joke")
-        raise ApiError(JOKE_FAILED.status_code, JOKE_FAILED.message)
+        raise InternalError(JOKE_FAILED)
     return joke
 
 

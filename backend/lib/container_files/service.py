@@ -6,7 +6,6 @@ origin: the name cannot break out of Content-Disposition, `inline` is given only
 really are a raster image, and `nosniff` stops the browser from guessing anything else.
 """
 
-import unicodedata
 from collections.abc import AsyncIterator
 from typing import Any, cast
 from urllib.parse import quote
@@ -19,9 +18,10 @@ from openai._response import AsyncStreamedBinaryAPIResponse
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from lib.errors import ApiError
-from lib.openai_client import api_error_from_openai
-from lib.openai_ids import CONTAINER_FILE_ID, CONTAINER_ID, require_id
+from lib.errors import ApiError, UpstreamFailed
+from lib.filenames import MAX_FILENAME_CHARS, last_segment, without_hidden_characters
+from lib.openai.client import api_error_from_openai
+from lib.openai.ids import CONTAINER_FILE_ID, CONTAINER_ID, require_id
 
 # Magic numbers of the image types a browser renders without running anything; SVG and HTML
 # can carry script, so they never get `inline`.
@@ -33,7 +33,6 @@ _RASTER_SIGNATURES = (
 )
 # Bytes needed to recognise every type above, WebP (`RIFF....WEBP`) included.
 _SNIFF_BYTES = 12
-_MAX_FILENAME_CHARS = 200
 # RFC 5987 attr-char, less the ALPHA / DIGIT that quote() keeps anyway.
 _ATTR_CHARS = "!#$&+-.^_`|~"
 
@@ -54,20 +53,14 @@ def raster_image_type(head: bytes) -> str | None:
     return None
 
 
-def _printable(name: str) -> str:
-    return "".join(c for c in name if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp"))
-
-
 def content_disposition(kind: str, filename: str | None, fallback: str) -> str:
     """`kind; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266 and RFC 5987).
 
     Control characters are dropped, so CR/LF can never end the header, and the quoted ASCII
     form has no quote, backslash or percent sign to escape from or be decoded by a browser.
     """
-    name = _printable(filename or "").replace("\\", "/").rsplit("/", 1)[-1].strip()
-    if not name or name in (".", ".."):
-        name = fallback
-    name = name[:_MAX_FILENAME_CHARS]
+    name = (last_segment(without_hidden_characters(filename or "")) or fallback).strip()
+    name = name[:MAX_FILENAME_CHARS]
     ascii_name = "".join(c if " " <= c <= "~" and c not in '"\\%' else "_" for c in name)
     encoded = quote(name, safe=_ATTR_CHARS, encoding="utf-8")
     return f"{kind}; filename=\"{ascii_name}\"; filename*=UTF-8''{encoded}"
@@ -78,8 +71,8 @@ def _download_error(exc: openai.OpenAIError) -> ApiError:
     if error.status_code in (404, 504):
         return error
     # Anything else is not the caller's to fix: a bad gateway, in the caller's terms.
-    return ApiError(
-        502, error.message if error.status_code == 502 else f"OpenAI failed: {error.message}"
+    return UpstreamFailed(
+        error.message if error.status_code == 502 else f"OpenAI failed: {error.message}"
     )
 
 

@@ -5,18 +5,17 @@ with the contract's `{"error": "..."}` body (docs/api.md, Errors in general).
 """
 
 from collections.abc import Callable
-from http.cookies import SimpleCookie
 
 import anyio
 from pydantic import SecretStr
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from lib.access import COOKIE_NAME, cookie_matches, token_matches
-from lib.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
 from lib.errors import error_response
-from lib.metrics import REJECTED
-from lib.request_body import capped_receive, declares_more_than, upload_body_cap
+from lib.server.access import bearer_matches, has_access
+from lib.server.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
+from lib.server.metrics import REJECTED
+from lib.server.request_body import capped_receive, declares_more_than, upload_body_cap
 from lib.settings import Settings
 
 TURN_PATH = "/api/turn_response"
@@ -91,10 +90,14 @@ class AccessTokenMiddleware:
             return
         path: str = scope["path"]
         if path == METRICS_PATH:
-            allowed = self.metrics_token is None or self._bearer_ok(scope, self.metrics_token)
+            token = self.metrics_token
+            allowed = token is None or bearer_matches(token, _header(scope, b"authorization"))
         elif path.startswith("/api/") and path not in PUBLIC_API_PATHS:
-            token = self.access_token
-            allowed = token is None or self._bearer_ok(scope, token) or _cookie_ok(scope, token)
+            allowed = has_access(
+                self.access_token,
+                cookie_header=_header(scope, b"cookie"),
+                authorization=_header(scope, b"authorization"),
+            )
         else:
             allowed = True
         if allowed:
@@ -110,30 +113,9 @@ class AccessTokenMiddleware:
             {"WWW-Authenticate": "Bearer"},
         )
 
-    @staticmethod
-    def _bearer_ok(scope: Scope, token: SecretStr) -> bool:
-        header = _header(scope, b"authorization")
-        if header is None:
-            return False
-        scheme, _, offered = header.partition(" ")
-        return scheme.lower() == "bearer" and token_matches(token, offered.strip())
-
-
-def _cookie_ok(scope: Scope, token: SecretStr) -> bool:
-    header = _header(scope, b"cookie")
-    if header is None:
-        return False
-    cookie = SimpleCookie()
-    try:
-        cookie.load(header)
-    except Exception:  # a malformed Cookie header is simply no cookie
-        return False
-    morsel = cookie.get(COOKIE_NAME)
-    return morsel is not None and cookie_matches(token, morsel.value)
-
 
 def client_address(scope: Scope) -> str:
-    """The client as the limits see it (lib/client_limits.py explains why the IP address)."""
+    """The client as the limits see it (lib/server/client_limits.py explains why the IP address)."""
     client = scope.get("client")
     return str(client[0]) if client else "unknown"
 

@@ -1,8 +1,8 @@
 """Google's side of the sign-in: Authlib's async OAuth 2 client with PKCE (S256) and discovery.
 
 Authlib keeps state and verifier in a cookie when left to itself (STYLE.md); here it only builds
-URLs and talks to the token and revocation endpoints, and lib/session.py keeps the state on the
-server.
+URLs and talks to the token and revocation endpoints, and lib/sessions/sessions.py keeps the state
+on the server.
 """
 
 import asyncio
@@ -15,7 +15,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
-from lib.errors import ApiError
+from lib.errors import ApiError, ServiceUnavailable
 from lib.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -159,4 +159,4 @@ class GoogleOAuth:
 
 def oauth_not_configured(settings: Settings) -> ApiError:
     missing = " and ".join(settings.google_oauth_missing)
-    return ApiError(503, f"Google sign-in is not configured: set {missing} on the server.")
+    return ServiceUnavailable(f"Google sign-in is not configured: set {missing} on the server.")

@@ -6,7 +6,7 @@ with the server's key, so ids are matched whole against the characters OpenAI us
 
 import re
 
-from lib.errors import ApiError
+from lib.errors import BadRequest
 
 # Letters, digits, `_` and `-` after the prefix; long enough for every id OpenAI hands out
 # (container ids are over 50 characters), short enough to refuse junk at once.
@@ -28,10 +28,9 @@ _EXAMPLES = {
 def require_id(value: str | None, field: str, shape: re.Pattern[str]) -> str:
     """The id if it has the shape, else a 400 naming the field."""
     if value is None or not value.strip():
-        raise ApiError(400, f"Missing {field}")
+        raise BadRequest(f"Missing {field}")
     if shape.fullmatch(value) is None:
-        raise ApiError(
-            400,
+        raise BadRequest(
             f"{field} is not a valid id: expected {_EXAMPLES[shape]} "
             "(letters, digits, '_' and '-' only).",
         )

@@ -17,11 +17,11 @@ from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from config.constants import developer_prompt
-from lib import drain
-from lib.metrics import FIRST_EVENT_LATENCY, OPEN_STREAMS, TURN_DURATION, UPSTREAM_ERRORS
-from lib.observability import REQUEST_STARTED
-from lib.openai_client import api_error_from_openai, timed_out, upstream_error_kind
-from lib.sse import KEEPALIVE, EventTranslator, error_frame
+from lib.openai.client import api_error_from_openai, timed_out, upstream_error_kind
+from lib.openai.sse import KEEPALIVE, EventTranslator, error_frame
+from lib.server import drain
+from lib.server.metrics import FIRST_EVENT_LATENCY, OPEN_STREAMS, TURN_DURATION, UPSTREAM_ERRORS
+from lib.server.observability import REQUEST_STARTED
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from typing import Any
 
 import httpx2
 
-from lib.errors import ApiError
+from lib.errors import GatewayTimeout, UpstreamFailed
 from lib.settings import Settings
 
 # Nominatim's usage policy asks every application to identify itself; a generic library agent
@@ -30,12 +30,12 @@ async def get_json(
         # An empty mapping would wipe a query already in `url`.
         response = await http.get(url, params=dict(params) or None)
     except httpx2.TimeoutException:
-        raise ApiError(504, f"The {service} did not answer in time; try again.") from None
+        raise GatewayTimeout(f"The {service} did not answer in time; try again.") from None
     except httpx2.HTTPError:
-        raise ApiError(502, f"Could not reach the {service}; try again shortly.") from None
+        raise UpstreamFailed(f"Could not reach the {service}; try again shortly.") from None
     if response.status_code != 200:
-        raise ApiError(502, f"The {service} failed (status {response.status_code}).")
+        raise UpstreamFailed(f"The {service} failed (status {response.status_code}).")
     try:
         return response.json()
     except ValueError:
-        raise ApiError(502, f"The {service} sent an answer that is not JSON.") from None
+        raise UpstreamFailed(f"The {service} sent an answer that is not JSON.") from None

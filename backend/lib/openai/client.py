@@ -5,7 +5,7 @@ import httpx2
 import openai
 from openai import AsyncOpenAI, DefaultAioHttpClient
 
-from lib.errors import ApiError
+from lib.errors import ApiError, GatewayTimeout, TooManyRequests, UpstreamFailed
 from lib.settings import Settings
 
 KEY_REJECTED = "OpenAI rejected the server's API key; check OPENAI_API_KEY."
@@ -80,21 +80,21 @@ def api_error_from_openai(exc: openai.OpenAIError, *, redact: str | None = None)
     is our fault, not the caller's (502, and never OpenAI's text, which quotes part of the key).
     """
     if isinstance(exc, openai.APITimeoutError) and timed_out(exc):
-        return ApiError(504, "OpenAI did not answer in time; try again.")
+        return GatewayTimeout("OpenAI did not answer in time; try again.")
     if isinstance(exc, openai.APIConnectionError):  # the timeout error is one too
-        return ApiError(502, "Could not reach OpenAI; try again shortly.")
+        return UpstreamFailed("Could not reach OpenAI; try again shortly.")
     if isinstance(exc, openai.APIStatusError):
         status = exc.status_code
         if status in (401, 403):
-            return ApiError(502, KEY_REJECTED)
+            return UpstreamFailed(KEY_REJECTED)
         message = _upstream_message(exc)
         if redact:
             message = message.replace(redact, "[redacted]")
         if status == 429:
             retry_after = exc.response.headers.get("retry-after")
             headers = {"Retry-After": retry_after} if retry_after else None
-            return ApiError(429, message, headers)
+            return TooManyRequests(message, headers)
         if status in _CLIENT_STATUSES:
             return ApiError(status, message)
-        return ApiError(502, f"OpenAI failed ({status}): {message}")
-    return ApiError(502, "The call to OpenAI failed.")
+        return UpstreamFailed(f"OpenAI failed ({status}): {message}")
+    return UpstreamFailed("The call to OpenAI failed.")

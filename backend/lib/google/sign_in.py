@@ -10,10 +10,10 @@ from urllib.parse import urlencode
 
 from authlib.integrations.base_client import OAuthError
 
-from lib.errors import ApiError
-from lib.google_oauth import GoogleOAuth, GoogleUnavailableError, oauth_not_configured
-from lib.session import GoogleTokens, PendingSignIn, Sessions
-from lib.session_store import StoreUnavailableError
+from lib.errors import ServiceUnavailable, UpstreamFailed
+from lib.google.oauth import GoogleOAuth, GoogleUnavailableError, oauth_not_configured
+from lib.sessions.sessions import GoogleTokens, PendingSignIn, Sessions
+from lib.sessions.store import StoreUnavailableError
 from lib.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -39,13 +39,13 @@ async def start_sign_in(
     try:
         url, state, verifier, nonce = await oauth.authorization_url()
     except GoogleUnavailableError:
-        raise ApiError(502, GOOGLE_DOWN) from None
+        raise UpstreamFailed(GOOGLE_DOWN) from None
     pending = PendingSignIn(verifier, settings.google_redirect_uri, nonce)
     try:
         await sessions.remember_sign_in(session_id, state, pending)
     except StoreUnavailableError as exc:
         logger.warning("sign-in not started: %s", exc)
-        raise ApiError(503, STORE_DOWN) from None
+        raise ServiceUnavailable(STORE_DOWN) from None
     return url
 
 
@@ -98,7 +98,7 @@ async def google_connected(sessions: Sessions, session_id: str | None) -> bool:
         tokens = await sessions.load_tokens(session_id)
     except StoreUnavailableError as exc:
         logger.warning("status unknown: %s", exc)
-        raise ApiError(503, STORE_DOWN) from None
+        raise ServiceUnavailable(STORE_DOWN) from None
     return tokens is not None and bool(tokens.access_token or tokens.refresh_token)
 
 
@@ -114,7 +114,7 @@ async def disconnect_google(sessions: Sessions, oauth: GoogleOAuth, session_id: 
         await sessions.forget_tokens(session_id)
     except StoreUnavailableError as exc:
         logger.warning("disconnect failed: %s", exc)
-        raise ApiError(503, STORE_DOWN) from None
+        raise ServiceUnavailable(STORE_DOWN) from None
     token = tokens.refresh_token or tokens.access_token
     if token and oauth.configured:
         try:

@@ -3,7 +3,7 @@
 Under gunicorn every worker keeps its own values; PROMETHEUS_MULTIPROC_DIR (set by
 gunicorn.conf.py before any worker starts) makes prometheus_client keep them in files there, and
 the scrape adds them up, so one scrape of any worker sees the whole machine. Other modules import
-the metric they count, e.g. `from lib.metrics import SESSION_STORE_ERRORS`.
+the metric they count, e.g. `from lib.server.metrics import SESSION_STORE_ERRORS`.
 """
 
 import os

@@ -1,6 +1,6 @@
 """Ending open chat streams when the worker shuts down.
 
-The server (lib/gunicorn_worker.py) calls `begin()` once the graceful period after SIGTERM is
+The server (lib/server/gunicorn_worker.py) calls `begin()` once the graceful period after SIGTERM is
 over; each open stream then sends a final `error` frame and closes, so a browser learns why its
 answer stopped instead of seeing the connection cut.
 """

@@ -6,7 +6,6 @@ including ones this SDK version does not know yet.
 
 import base64
 import binascii
-import unicodedata
 from collections.abc import Awaitable
 from typing import IO, Any, Final, Literal
 
@@ -16,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from lib.errors import ApiError
-from lib.openai_client import api_error_from_openai
-from lib.openai_ids import FILE_ID, VECTOR_STORE_ID, require_id
-from lib.request_body import (
+from lib.errors import BadRequest, UnsupportedMediaType
+from lib.filenames import MAX_FILENAME_CHARS, has_hidden_characters, last_segment
+from lib.openai.client import api_error_from_openai
+from lib.openai.ids import FILE_ID, VECTOR_STORE_ID, require_id
+from lib.server.request_body import (
     UPLOAD_ENVELOPE_BYTES,
     base64_length,
     limited_request,
@@ -30,10 +30,8 @@ from lib.request_body import (
 )
 
 UPLOAD_PURPOSE: Final[Literal["assistants"]] = "assistants"
-# OpenAI's own limit on vector store names and a common file-system limit on file names.
+# OpenAI's own limit on vector store names.
 MAX_NAME_CHARS = 256
-MAX_FILENAME_CHARS = 255
-# Room for the JSON around the base64 text, or the multipart headers around the file.
 
 
 class _Body(BaseModel):
@@ -70,9 +68,9 @@ async def _raw_json(call: Awaitable[Any]) -> bytes:
 
 def _store_name(name: str) -> str:
     if not name.strip():
-        raise ApiError(400, "name: give the vector store a name.")
+        raise BadRequest("name: give the vector store a name.")
     if len(name) > MAX_NAME_CHARS:
-        raise ApiError(400, f"name: at most {MAX_NAME_CHARS} characters.")
+        raise BadRequest(f"name: at most {MAX_NAME_CHARS} characters.")
     return name
 
 
@@ -84,13 +82,13 @@ def clean_filename(name: str, field: str) -> str:
     """
     # Checked on the whole name: a control character marks the request as forged, whatever
     # segment it sits in.
-    if any(unicodedata.category(char) in ("Cc", "Cf", "Zl", "Zp") for char in name):
-        raise ApiError(400, f"{field}: the file name contains control characters.")
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
-    if not base.strip() or base in (".", ".."):
-        raise ApiError(400, f"{field}: the file needs a name.")
+    if has_hidden_characters(name):
+        raise BadRequest(f"{field}: the file name contains control characters.")
+    base = last_segment(name)
+    if base is None:
+        raise BadRequest(f"{field}: the file needs a name.")
     if len(base) > MAX_FILENAME_CHARS:
-        raise ApiError(400, f"{field}: the file name is over {MAX_FILENAME_CHARS} characters.")
+        raise BadRequest(f"{field}: the file name is over {MAX_FILENAME_CHARS} characters.")
     return base
 
 
@@ -102,11 +100,11 @@ def decode_base64(text: str, field: str, limit: int) -> bytes:
     try:
         data = base64.b64decode(text, validate=True)
     except (binascii.Error, ValueError):
-        raise ApiError(400, f"{field}: not valid base64.") from None
+        raise BadRequest(f"{field}: not valid base64.") from None
     if len(data) > limit:
         raise too_large(limit)
     if not data:
-        raise ApiError(400, f"{field}: the file is empty.")
+        raise BadRequest(f"{field}: the file is empty.")
     return data
 
 
@@ -148,8 +146,7 @@ async def upload_file(client: AsyncOpenAI, request: Request, limit: int) -> byte
     if content_type == "multipart/form-data":
         return await _upload_multipart(client, request, limit)
     if content_type not in ("", "application/json") and not content_type.endswith("+json"):
-        raise ApiError(
-            415,
+        raise UnsupportedMediaType(
             'Send the file as JSON {"fileObject": {"name", "content"}} '
             "or as multipart/form-data with the field 'file'.",
         )
@@ -170,10 +167,10 @@ async def _upload_multipart(client: AsyncOpenAI, request: Request, limit: int) -
     async with capped.form(max_files=1, max_fields=8) as form:
         upload = form.get("file")
         if not isinstance(upload, UploadFile):
-            raise ApiError(400, "file: send the file in the multipart field 'file'.")
+            raise BadRequest("file: send the file in the multipart field 'file'.")
         if upload.size is not None and upload.size > limit:
             raise too_large(limit)
         if not upload.size:
-            raise ApiError(400, "file: the file is empty.")
+            raise BadRequest("file: the file is empty.")
         filename = clean_filename(upload.filename or "", "file")
         return await _create_file(client, filename, upload.file)

@@ -8,9 +8,9 @@ from typing import Any, Literal
 
 import httpx2
 
-from lib.errors import ApiError
+from lib.errors import BadRequest, NotFound, UpstreamFailed
+from lib.functions.web_services import get_json
 from lib.settings import Settings
-from lib.web_services import get_json
 
 Unit = Literal["celsius", "fahrenheit"]
 Coordinates = tuple[float, float]
@@ -29,14 +29,14 @@ def parse_unit(unit: str | None) -> Unit:
         return "celsius"
     if value == "fahrenheit":
         return "fahrenheit"
-    raise ApiError(400, "unit must be celsius or fahrenheit.")
+    raise BadRequest("unit must be celsius or fahrenheit.")
 
 
 def parse_location(location: str | None) -> str:
     if location is None or not location.strip():
-        raise ApiError(400, "Missing location")
+        raise BadRequest("Missing location")
     if len(location) > MAX_LOCATION_CHARS:
-        raise ApiError(400, f"location: at most {MAX_LOCATION_CHARS} characters.")
+        raise BadRequest(f"location: at most {MAX_LOCATION_CHARS} characters.")
     return location.strip()
 
 
@@ -122,14 +122,14 @@ class Geocoder:
 
 def _first_hit(hits: Any) -> Coordinates | None:
     if not isinstance(hits, list):
-        raise ApiError(502, "The geocoding service (Nominatim) sent an unexpected answer.")
+        raise UpstreamFailed("The geocoding service (Nominatim) sent an unexpected answer.")
     if not hits:
         return None
     try:
         return float(hits[0]["lat"]), float(hits[0]["lon"])
     except (KeyError, TypeError, ValueError):
-        raise ApiError(
-            502, "The geocoding service (Nominatim) sent a place without coordinates."
+        raise UpstreamFailed(
+            "The geocoding service (Nominatim) sent a place without coordinates."
         ) from None
 
 
@@ -145,7 +145,7 @@ async def current_temperature(
     temperature_unit = parse_unit(unit)
     coordinates = await geocoder.locate(place)
     if coordinates is None:
-        raise ApiError(404, "Invalid location")
+        raise NotFound("Invalid location")
     latitude, longitude = coordinates
     forecast = await get_json(
         http,
@@ -172,5 +172,5 @@ def _temperature_now(forecast: Any) -> float:
     except (KeyError, TypeError, ValueError, IndexError):
         value = None
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ApiError(502, "The weather service (Open-Meteo) has no temperature for this hour.")
+        raise UpstreamFailed("The weather service (Open-Meteo) has no temperature for this hour.")
     return value

@@ -26,8 +26,8 @@ from limits import RateLimitItem
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 
-from lib.metrics import LIMITER_ERRORS
-from lib.rate_limit_rules import parse_rate_limit
+from lib.server.metrics import LIMITER_ERRORS
+from lib.server.rate_limit_rules import parse_rate_limit
 from lib.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -53,7 +53,7 @@ class StreamLease:
 
 
 class ClientLimits:
-    """Opened and closed by the app's lifespan; the middleware (lib/guards.py) asks it."""
+    """Opened and closed by the app's lifespan; the middleware (lib/server/guards.py) asks it."""
 
     def __init__(self, settings: Settings) -> None:
         self.turns: RateLimitItem = parse_rate_limit(settings.rate_limit_turns)

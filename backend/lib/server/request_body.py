@@ -8,7 +8,7 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.types import Message, Receive
 
-from lib.errors import ApiError, describe_validation_errors
+from lib.errors import ApiError, BadRequest, PayloadTooLarge, describe_validation_errors
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
@@ -29,7 +29,7 @@ def upload_body_cap(max_upload_bytes: int) -> int:
 
 
 def too_large(limit: int) -> ApiError:
-    return ApiError(413, f"The request body is too large: the limit is {limit} bytes.")
+    return PayloadTooLarge(f"The request body is too large: the limit is {limit} bytes.")
 
 
 def declares_more_than(content_length: str | None, limit: int) -> bool:
@@ -65,20 +65,20 @@ def limited_request(request: Request, limit: int) -> Request:
 async def read_json(request: Request, limit: int = SMALL_BODY_BYTES) -> Any:
     body = await limited_request(request, limit).body()
     if not body.strip():
-        raise ApiError(400, "The request body is missing; send a JSON object.")
+        raise BadRequest("The request body is missing; send a JSON object.")
     try:
         return json.loads(body)
     except (ValueError, RecursionError):
-        raise ApiError(400, "The request body is not valid JSON.") from None
+        raise BadRequest("The request body is not valid JSON.") from None
 
 
 def validate_body(model: type[ModelT], data: Any) -> ModelT:
     """`data` as `model`, or a 400 whose message names the offending field."""
     if not isinstance(data, dict):
-        raise ApiError(400, "The request body must be a JSON object.")
+        raise BadRequest("The request body must be a JSON object.")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
         _, message = describe_validation_errors(errors)
-        raise ApiError(400, message) from None
+        raise BadRequest(message) from None

@@ -1,8 +1,8 @@
 """The gunicorn worker: uvicorn's, plus an end for streams still open when shutdown runs long.
 
 On SIGTERM uvicorn stops accepting and waits for open responses. A chat stream can last minutes,
-so after `GRACEFUL_TIMEOUT` seconds the streams still open are told to end (lib/drain.py): each
-sends a final `error` frame (docs/api.md, POST /api/turn_response: the shape OpenAI uses) and
+so after `GRACEFUL_TIMEOUT` seconds the streams still open are told to end (lib/server/drain.py):
+each sends a final `error` frame (docs/api.md, POST /api/turn_response: the shape OpenAI uses) and
 closes. Only what still hangs after that (a browser that stopped reading) is cancelled, and
 gunicorn's own kill comes later still.
 """
@@ -17,7 +17,7 @@ from uvicorn.config import Config
 from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
 
-from lib import drain
+from lib.server import drain
 
 # Time the final frames get to go out before stuck connections are cancelled, and again before
 # gunicorn kills the worker: gunicorn's graceful_timeout is GRACEFUL_TIMEOUT plus twice this.
@@ -39,7 +39,7 @@ class DrainingServer(Server):
 
 class StreamDrainingWorker(UvicornWorker):
     # Uvicorn's access line has the query string, which can hold an OAuth code; the app writes
-    # its own line without it (lib/observability.py).
+    # its own line without it (lib/server/observability.py).
     CONFIG_KWARGS: ClassVar[dict[str, Any]] = {**UvicornWorker.CONFIG_KWARGS, "access_log": False}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -3,8 +3,8 @@
 `SESSION_STORE_URL` chooses one: `memory://` (one process, lost on restart),
 `sqlite:///relative/to/backend.db` or `sqlite:////absolute.db` (the default; survives restarts,
 shared by the processes of one machine) and `redis://host:port/db` (shared by many machines).
-Values are opaque bytes: encryption happens a layer above (lib/session.py), so no backend ever
-holds a token in the clear.
+Values are opaque bytes: encryption happens a layer above (lib/sessions/sessions.py), so no
+backend ever holds a token in the clear.
 
 Every operation gives up after OPERATION_TIMEOUT and raises StoreUnavailableError
 (docs/api.md, Sessions: a frozen Redis must not freeze requests).
@@ -24,7 +24,7 @@ import aiosqlite
 import redis.asyncio as redis_asyncio
 import redis.exceptions
 
-from lib.metrics import SESSION_STORE_ERRORS
+from lib.server.metrics import SESSION_STORE_ERRORS
 
 logger = logging.getLogger(__name__)
 

@@ -53,5 +53,5 @@ def configure_logging(json_lines: bool = False) -> None:
     # httpx2 logs every request URL at INFO; ours are enough.
     logging.getLogger("httpx2").setLevel(logging.WARNING)
     # uvicorn's own access line carries the query string, and with it the one-time OAuth code
-    # of /api/google/callback; the app's access line (lib/observability.py) leaves it out.
+    # of /api/google/callback; the app's access line (lib/server/observability.py) leaves it out.
     logging.getLogger("uvicorn.access").disabled = True
