@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from config.constants import developer_prompt
-from config.tools_list import FUNCTIONS
 from tests.conftest import StartBackend
 from tests.fakes.openai_server import FakeOpenAI
 from tests.sse_frames import expected_body, fixture_names, parse_frames
@@ -110,168 +109,20 @@ def test_server_key_is_sent_only_as_bearer(client: httpx.Client, fake_openai: Fa
     assert fake_openai.headers[-1]["authorization"] == "Bearer sk-test-not-a-real-key-0123456789"
 
 
-WEATHER, JOKE = (
-    {
-        "type": "function",
-        "name": spec["name"],
-        "description": spec["description"],
-        "parameters": {
-            "type": "object",
-            "properties": spec["properties"],
-            "required": list(spec["properties"]),
-            "additionalProperties": False,
-        },
-        "strict": True,
-    }
-    for spec in FUNCTIONS
-)
-
-TOOLS_CASES: list[tuple[str, dict[str, Any] | None, list[dict[str, Any]]]] = [
-    ("missing toolsState means no tools", None, []),
-    ("null toolsState means no tools", {}, []),
-    ("web search alone", {"webSearchEnabled": True}, [{"type": "web_search"}]),
-    (
-        "web search with an empty location sends none",
-        {
-            "webSearchEnabled": True,
-            "webSearchConfig": {
-                "user_location": {"type": "approximate", "country": "", "city": " ", "region": ""}
-            },
-        },
-        [{"type": "web_search"}],
-    ),
-    (
-        "web search with a city sends the location as given",
-        {
-            "webSearchEnabled": True,
-            "webSearchConfig": {
-                "user_location": {
-                    "type": "approximate",
-                    "country": "",
-                    "city": "Paris",
-                    "region": "",
-                }
-            },
-        },
-        [
-            {
-                "type": "web_search",
-                "user_location": {
-                    "type": "approximate",
-                    "country": "",
-                    "city": "Paris",
-                    "region": "",
-                },
-            }
-        ],
-    ),
-    (
-        "file search uses the vector store",
-        {"fileSearchEnabled": True, "vectorStore": {"id": "vs_123", "name": "Docs", "files": []}},
-        [{"type": "file_search", "vector_store_ids": ["vs_123"]}],
-    ),
-    (
-        "code interpreter gets an automatic container",
-        {"codeInterpreterEnabled": True},
-        [{"type": "code_interpreter", "container": {"type": "auto"}}],
-    ),
-    ("functions are strict", {"functionsEnabled": True}, [WEATHER, JOKE]),
-    (
-        "mcp with approval and every tool",
-        {
-            "mcpEnabled": True,
-            "mcpConfig": {
-                "server_label": "deepwiki",
-                "server_url": "https://mcp.deepwiki.com/mcp",
-                "allowed_tools": "",
-                "skip_approval": False,
-            },
-        },
-        [{"type": "mcp", "server_label": "deepwiki", "server_url": "https://mcp.deepwiki.com/mcp"}],
-    ),
-    (
-        "mcp skipping approval with a list of allowed tools",
-        {
-            "mcpEnabled": True,
-            "mcpConfig": {
-                "server_label": "deepwiki",
-                "server_url": "https://mcp.deepwiki.com/mcp",
-                "allowed_tools": " ask_question, ,read_wiki_structure ,",
-                "skip_approval": True,
-            },
-        },
-        [
-            {
-                "type": "mcp",
-                "server_label": "deepwiki",
-                "server_url": "https://mcp.deepwiki.com/mcp",
-                "require_approval": "never",
-                "allowed_tools": ["ask_question", "read_wiki_structure"],
-            }
-        ],
-    ),
-    (
-        "mcp without a url is left out",
-        {"mcpEnabled": True, "mcpConfig": {"server_label": "x", "server_url": ""}},
-        [],
-    ),
-    (
-        "mcp without a label is left out",
-        {"mcpEnabled": True, "mcpConfig": {"server_label": "", "server_url": "https://a.b/mcp"}},
-        [],
-    ),
-    ("google without a connected session adds nothing", {"googleIntegrationEnabled": True}, []),
-    (
-        "every tool, in the contract's order",
-        {
-            "mcpEnabled": True,
-            "mcpConfig": {"server_label": "m", "server_url": "https://m.example/mcp"},
-            "functionsEnabled": True,
-            "codeInterpreterEnabled": True,
-            "fileSearchEnabled": True,
-            "vectorStore": {"id": "vs_1", "name": "n"},
-            "webSearchEnabled": True,
-        },
-        [
-            {"type": "web_search"},
-            {"type": "file_search", "vector_store_ids": ["vs_1"]},
-            {"type": "code_interpreter", "container": {"type": "auto"}},
-            WEATHER,
-            JOKE,
-            {"type": "mcp", "server_label": "m", "server_url": "https://m.example/mcp"},
-        ],
-    ),
-    (
-        "switched-off tools send nothing even when configured",
-        {
-            "webSearchEnabled": False,
-            "webSearchConfig": {"user_location": {"type": "approximate", "city": "Oslo"}},
-            "fileSearchEnabled": False,
-            "vectorStore": {"id": "vs_1", "name": "n"},
-            "mcpEnabled": False,
-            "mcpConfig": {"server_label": "m", "server_url": "https://m.example/mcp"},
-        },
-        [],
-    ),
-]
-
-
-@pytest.mark.parametrize(
-    ("tools_state", "expected"),
-    [(state, tools) for _, state, tools in TOOLS_CASES],
-    ids=[name for name, _, _ in TOOLS_CASES],
-)
-def test_tools_follow_tools_state(
-    client: httpx.Client,
-    fake_openai: FakeOpenAI,
-    tools_state: dict[str, Any] | None,
-    expected: list[dict[str, Any]],
+def test_the_tools_built_from_tools_state_reach_the_upstream(
+    client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
-    body: dict[str, Any] = {"messages": user("hi")}
-    if tools_state is not None:
-        body["toolsState"] = tools_state or None
-    assert client.post("/api/turn_response", json=body).status_code == 200
-    assert fake_openai.requests[-1]["tools"] == expected
+    # Which tools a toolsState makes is tests/lib/openai/test_tools.py; this is the round trip.
+    state = {"webSearchEnabled": True, "codeInterpreterEnabled": True, "functionsEnabled": True}
+    assert turn(client, "hi", state).status_code == 200
+    tools = fake_openai.requests[-1]["tools"]
+    assert [tool["type"] for tool in tools] == [
+        "web_search",
+        "code_interpreter",
+        "function",
+        "function",
+    ]
+    assert [tool.get("name") for tool in tools[2:]] == ["get_weather", "get_joke"]
 
 
 def test_file_search_without_a_vector_store_is_refused(

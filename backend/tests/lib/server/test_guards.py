@@ -11,10 +11,10 @@ import pytest
 from lib.server.request_body import upload_body_cap
 from tests.conftest import StartBackend
 from tests.fakes.openai_server import FakeOpenAI
+from tests.fixtures.access import TOKEN, guarded_backend
 
 TURN = "/api/turn_response"
 UPLOAD = "/api/vector_stores/upload_file"
-TOKEN = "a-long-enough-access-token-0123456789"
 
 
 def turn_body(text: str = "hi") -> dict[str, Any]:
@@ -91,14 +91,13 @@ def test_upload_cap_fits_base64_and_the_json_around_it() -> None:
 
 @pytest.fixture(scope="module")
 def guarded(backend_factory: StartBackend) -> str:
-    return backend_factory({"ACCESS_TOKEN": TOKEN}).base_url
+    return guarded_backend(backend_factory)
 
 
 def test_without_access_token_api_routes_are_open(
     client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
     assert client.post(TURN, json=turn_body()).status_code == 200
-    assert client.get("/api/access").json() == {"required": False, "granted": True}
 
 
 def test_with_access_token_a_turn_without_it_is_401(guarded: str, fake_openai: FakeOpenAI) -> None:
@@ -122,22 +121,6 @@ def test_the_bearer_token_lets_a_turn_through(guarded: str, fake_openai: FakeOpe
 def test_health_and_the_oauth_callback_stay_open(guarded: str) -> None:
     assert httpx.get(guarded + "/api/health").status_code == 200
     assert httpx.get(guarded + "/api/google/callback?code=x&state=y").status_code != 401
-
-
-def test_signing_in_sets_an_http_only_cookie_that_opens_the_api(
-    guarded: str, fake_openai: FakeOpenAI
-) -> None:
-    with httpx.Client(base_url=guarded) as browser:
-        assert browser.get("/api/access").json() == {"required": True, "granted": False}
-        wrong = browser.post("/api/access", json={"token": "not-the-token-at-all-000"})
-        assert wrong.status_code == 401 and "error" in wrong.json()
-        right = browser.post("/api/access", json={"token": TOKEN})
-        assert right.status_code == 200
-        set_cookie = right.headers["set-cookie"].lower()
-        assert "httponly" in set_cookie and "samesite=lax" in set_cookie
-        assert TOKEN.lower() not in set_cookie
-        assert browser.get("/api/access").json() == {"required": True, "granted": True}
-        assert browser.post(TURN, json=turn_body()).status_code == 200
 
 
 def test_a_cors_preflight_needs_no_token(guarded: str) -> None:
@@ -164,7 +147,7 @@ def test_a_metrics_token_guards_metrics_alone(backend_factory: StartBackend) -> 
     assert httpx.get(base + "/metrics").status_code == 401
     headers = {"authorization": f"Bearer {metrics_token}"}
     assert httpx.get(base + "/metrics", headers=headers).status_code == 200
-    assert httpx.get(base + "/api/access").json()["required"] is False
+    assert httpx.get(base + "/api/health").status_code == 200
 
 
 def test_a_short_access_token_is_refused_at_start_up(backend_factory: StartBackend) -> None:
