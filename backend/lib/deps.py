@@ -7,6 +7,7 @@ from fastapi import Depends, Request
 from openai import AsyncOpenAI
 
 from lib.errors import ServiceUnavailable
+from lib.functions.registry import FunctionContext
 from lib.functions.weather import Geocoder
 from lib.google.oauth import GoogleOAuth
 from lib.sessions.sessions import Sessions
@@ -35,7 +36,13 @@ def get_geocoder(request: Request) -> Geocoder:
     return geocoder
 
 
+def get_function_context(request: Request) -> FunctionContext:
+    state = request.app.state
+    return FunctionContext(http=state.http, geocoder=state.geocoder, settings=state.settings)
+
+
 SettingsDep = Annotated[Settings, Depends(get_settings)]
+FunctionContextDep = Annotated[FunctionContext, Depends(get_function_context)]
 OpenAIDep = Annotated[AsyncOpenAI, Depends(get_openai)]
 HttpClientDep = Annotated[httpx2.AsyncClient, Depends(get_http_client)]
 GeocoderDep = Annotated[Geocoder, Depends(get_geocoder)]

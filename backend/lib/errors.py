@@ -102,11 +102,15 @@ def _field_name(location: Sequence[Any]) -> str:
     return ".".join(parts) or "request body"
 
 
-def describe_validation_errors(errors: Sequence[Any]) -> tuple[int, str]:
-    """The status and one readable sentence for pydantic's list of errors."""
+def describe_validation_errors(errors: Sequence[Any]) -> str:
+    """One readable sentence for pydantic's list of errors, naming the fields.
+
+    Every invalid request is a 400 with such a sentence, whether the body is not JSON or a field
+    does not fit (docs/api.md, Errors).
+    """
     for error in errors:
         if error.get("type") == "json_invalid":
-            return 400, "The request body is not valid JSON."
+            return "The request body is not valid JSON."
     described = []
     for error in errors[:5]:
         location = error.get("loc", ())
@@ -117,7 +121,7 @@ def describe_validation_errors(errors: Sequence[Any]) -> tuple[int, str]:
                 described.append("The request body must be a JSON object.")
             continue
         described.append(f"{_field_name(location)}: {error.get('msg', 'is invalid')}")
-    return 400, "Invalid request: " + "; ".join(described)
+    return "Invalid request: " + "; ".join(described)
 
 
 async def _api_error(_: Request, exc: Exception) -> JSONResponse:
@@ -127,8 +131,7 @@ async def _api_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
     exc = cast(RequestValidationError, exc)
-    status_code, message = describe_validation_errors(list(exc.errors()))
-    return error_response(status_code, message)
+    return error_response(400, describe_validation_errors(list(exc.errors())))
 
 
 async def _http_error(_: Request, exc: Exception) -> JSONResponse:

@@ -76,6 +76,8 @@ class Settings(BaseSettings):
     functions_timeout: float = Field(default=5.0, gt=0)
     # Nominatim's usage policy allows one request a second from an application.
     nominatim_min_interval: float = Field(default=1.0, ge=0)
+    # Seconds a function the server runs inside a turn may take before the model is told so.
+    function_timeout_seconds: float = Field(default=20.0, gt=0)
 
     # Google OAuth and sessions
     google_client_id: str | None = None

@@ -5,7 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
-from config.tools_list import FUNCTIONS, function_tool
+from config.tools_list import function_tools
 from lib.errors import BadRequest
 
 GOOGLE_CONNECTORS = (
@@ -121,7 +121,7 @@ def build_tools(state: ToolsState, google_access_token: str | None) -> list[dict
     if state.codeInterpreterEnabled:
         tools.append({"type": "code_interpreter", "container": {"type": "auto"}})
     if state.functionsEnabled:
-        tools.extend(function_tool(spec) for spec in FUNCTIONS)
+        tools.extend(function_tools())
     if state.mcpEnabled and (mcp := _mcp_tool(state.mcpConfig)) is not None:
         tools.append(mcp)
     if state.googleIntegrationEnabled and google_access_token:

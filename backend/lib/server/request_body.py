@@ -80,5 +80,4 @@ def validate_body(model: type[ModelT], data: Any) -> ModelT:
         return model.model_validate(data)
     except ValidationError as exc:
         errors = [{**error, "loc": ("body", *error["loc"])} for error in exc.errors()]
-        _, message = describe_validation_errors(errors)
-        raise BadRequest(message) from None
+        raise BadRequest(describe_validation_errors(errors)) from None

@@ -5,7 +5,7 @@ import uuid
 import httpx
 import pytest
 
-from config.tools_list import FUNCTIONS, function_tool
+from config.tools_list import function_tools
 from tests.fakes.web_services import CURRENT_CELSIUS, PLACES, FakeWebServices
 
 WEATHER = "/api/functions/get_weather"
@@ -23,7 +23,7 @@ def new_place() -> str:
 def test_function_schemas_are_those_offered_to_the_model(client: httpx.Client) -> None:
     response = client.get("/api/functions")
     assert response.status_code == 200
-    offered = [function_tool(spec) for spec in FUNCTIONS]
+    offered = function_tools()
     assert response.json() == {
         "functions": [
             {"name": t["name"], "description": t["description"], "parameters": t["parameters"]}
@@ -231,3 +231,9 @@ def test_joke_failure_is_500_could_not_fetch_joke(
     response = client.get(JOKE)
     assert response.status_code == 500
     assert response.json() == {"error": "Could not fetch joke"}
+
+
+def test_a_function_that_is_not_registered_is_a_404(client: httpx.Client) -> None:
+    response = client.get("/api/functions/no_such_function")
+    assert response.status_code == 404
+    assert response.json() == {"error": "There is no function named 'no_such_function'."}
