@@ -184,7 +184,8 @@ export function createChatStore(deps: ChatStoreDeps): UseBoundStore<StoreApi<Cha
         controller?.abort();
         controller = null;
         queue = [];
-        set({ chat: initialChatState, busy: false });
+        dispatch({ type: "new_chat" });
+        set({ busy: false });
       },
 
       saveForNavigation: () => {
@@ -205,11 +206,11 @@ export function createChatStore(deps: ChatStoreDeps): UseBoundStore<StoreApi<Cha
         } catch {
           return;
         }
-        if (!saved || get().chat.items.length) return;
+        if (!saved) return;
         try {
           const parsed = JSON.parse(saved) as Pick<ChatState, "items" | "conversation">;
           if (Array.isArray(parsed.items) && Array.isArray(parsed.conversation)) {
-            set({ chat: { items: parsed.items, conversation: parsed.conversation, turn: null } });
+            dispatch({ type: "restored", items: parsed.items, conversation: parsed.conversation });
           }
         } catch {
           // A damaged copy is dropped.

@@ -1,38 +1,22 @@
 "use client";
 
-import { useEffect, useState } from "react";
-
 import { api } from "@/lib/api";
-import { parseFunctionSchemas, type FunctionInfo } from "@/lib/functions";
+import { parseFunctionSchemas } from "@/lib/functions";
+import { useFetched } from "@/lib/use-fetched";
 
 /** The functions the model may call, as the backend describes them. */
 export function FunctionsList() {
-  const [functions, setFunctions] = useState<FunctionInfo[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-
-  useEffect(() => {
-    let cancelled = false;
-    api.listFunctions().then(
-      (body) => {
-        if (cancelled) return;
-        setFunctions(parseFunctionSchemas(body));
-        setError(null);
-      },
-      (e: unknown) => {
-        if (!cancelled) setError(e instanceof Error ? e.message : String(e));
-      },
-    );
-    return () => {
-      cancelled = true;
-    };
-  }, [attempt]);
+  const {
+    data: functions,
+    error,
+    reload,
+  } = useFetched("functions", async () => parseFunctionSchemas(await api.listFunctions()));
 
   if (error)
     return (
       <p className="text-xs text-red-700">
         Could not load the functions: {error}{" "}
-        <button type="button" className="underline" onClick={() => setAttempt((a) => a + 1)}>
+        <button type="button" className="underline" onClick={reload}>
           Try again
         </button>
       </p>

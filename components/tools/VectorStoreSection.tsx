@@ -1,9 +1,10 @@
 "use client";
 
-import { useCallback, useEffect, useRef, useState, type DragEvent } from "react";
+import { useCallback, useRef, useState, type DragEvent } from "react";
 
-import { api, type VectorStoreFile } from "@/lib/api";
+import { api } from "@/lib/api";
 import type { VectorStoreRef } from "@/lib/tools-state";
+import { useFetched } from "@/lib/use-fetched";
 import { formatBytes, uploadIntoVectorStore, type UploadState } from "@/lib/uploads";
 import { useToolsStore } from "@/stores/tools-store";
 
@@ -81,40 +82,21 @@ function FilePicker({ label, onFiles, disabled }: { label: string; onFiles: (fil
 }
 
 function StoreFiles({ store }: { store: VectorStoreRef }) {
-  const [files, setFiles] = useState<VectorStoreFile[] | null>(null);
-  const [error, setError] = useState<string | null>(null);
-  const [tick, setTick] = useState(0);
   const fileCount = store.files?.length ?? 0;
-
-  useEffect(() => {
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    let polls = 0;
-    const load = async () => {
-      try {
-        const page = await api.listVectorStoreFiles(store.id);
-        if (cancelled) return;
-        setFiles(page.data);
-        setError(null);
-        // Files are processed in the background: look again while any is still in progress.
-        if (page.data.some((f) => f.status === "in_progress") && polls++ < 30) timer = setTimeout(load, 2000);
-      } catch (e) {
-        if (!cancelled) setError(e instanceof Error ? e.message : String(e));
-      }
-    };
-    void load();
-    return () => {
-      cancelled = true;
-      if (timer) clearTimeout(timer);
-    };
-  }, [store.id, fileCount, tick]);
+  const { data, error, reload } = useFetched(
+    `${store.id}:${fileCount}`,
+    () => api.listVectorStoreFiles(store.id),
+    // Files are processed in the background: look again while any is still in progress.
+    { pollWhile: (page) => page.data.some((f) => f.status === "in_progress") },
+  );
+  const files = data?.data ?? null;
 
   const names = new Map((store.files ?? []).map((f) => [f.id, f.name]));
   return (
     <div className="space-y-1">
       <div className="flex items-center justify-between">
         <h4 className="text-xs font-medium uppercase tracking-wide text-zinc-500">Files</h4>
-        <button type="button" className="text-xs text-sky-700 hover:underline" onClick={() => setTick((t) => t + 1)}>
+        <button type="button" className="text-xs text-sky-700 hover:underline" onClick={reload}>
           Refresh
         </button>
       </div>

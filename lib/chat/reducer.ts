@@ -5,10 +5,14 @@
  */
 import { getArray, getObject, getString, isObject, type JsonObject } from "../json";
 import type { StreamEvent } from "../sse";
-import type { Annotation, ApiItem, ChatItem, ChatState, ContainerFile, McpTool, TurnState } from "./types";
+import { itemFromOutput, mergeAnnotations, parseAnnotation } from "./display-items";
+import type { Annotation, ApiItem, ChatItem, ChatState, ContainerFile, TurnState } from "./types";
 
 export type ChatAction =
-  | { type: "reset" }
+  /** A new, empty chat (the store's New chat). */
+  | { type: "new_chat" }
+  /** The chat kept across a full-page trip (the Google sign-in), put back. */
+  | { type: "restored"; items: ChatItem[]; conversation: ApiItem[] }
   | { type: "user_message"; turnId: string; text: string }
   | { type: "turn_started"; turnId: string }
   | { type: "stream_event"; event: StreamEvent }
@@ -56,222 +60,6 @@ function withTurn(state: ChatState, update: (turn: TurnState) => TurnState): Cha
 
 function markStarted(state: ChatState): ChatState {
   return state.turn && !state.turn.started ? withTurn(state, (t) => ({ ...t, started: true })) : state;
-}
-
-function parseAnnotation(raw: unknown): Annotation | null {
-  if (!isObject(raw)) return null;
-  const type = getString(raw, "type");
-  if (type === "url_citation") {
-    const url = getString(raw, "url");
-    if (!url) return null;
-    return {
-      type,
-      url,
-      title: getString(raw, "title"),
-      start_index: typeof raw.start_index === "number" ? raw.start_index : undefined,
-      end_index: typeof raw.end_index === "number" ? raw.end_index : undefined,
-    };
-  }
-  if (type === "file_citation") {
-    const fileId = getString(raw, "file_id");
-    if (!fileId) return null;
-    return { type, file_id: fileId, filename: getString(raw, "filename") };
-  }
-  if (type === "container_file_citation") {
-    const fileId = getString(raw, "file_id");
-    if (!fileId) return null;
-    return {
-      type,
-      file_id: fileId,
-      container_id: getString(raw, "container_id"),
-      filename: getString(raw, "filename"),
-    };
-  }
-  return null;
-}
-
-function annotationKey(a: Annotation): string {
-  switch (a.type) {
-    case "url_citation":
-      return `u:${a.url}`;
-    case "file_citation":
-      return `f:${a.file_id}`;
-    case "container_file_citation":
-      return `c:${a.container_id ?? ""}:${a.file_id}`;
-  }
-}
-
-function mergeAnnotations(existing: Annotation[], added: Annotation[]): Annotation[] {
-  const seen = new Set(existing.map(annotationKey));
-  const result = [...existing];
-  for (const a of added) {
-    const key = annotationKey(a);
-    if (!seen.has(key)) {
-      seen.add(key);
-      result.push(a);
-    }
-  }
-  return result;
-}
-
-function messageText(item: JsonObject): { text: string; annotations: Annotation[] } {
-  let text = "";
-  const annotations: Annotation[] = [];
-  for (const part of getArray(item, "content") ?? []) {
-    if (!isObject(part)) continue;
-    if (part.type === "output_text" || part.type === "text") {
-      text += getString(part, "text") ?? "";
-      for (const raw of getArray(part, "annotations") ?? []) {
-        const a = parseAnnotation(raw);
-        if (a) annotations.push(a);
-      }
-    } else if (part.type === "refusal") {
-      text += getString(part, "refusal") ?? "";
-    }
-  }
-  return { text, annotations };
-}
-
-function searchQueries(item: JsonObject): string[] {
-  const fromItem = getArray(item, "queries");
-  if (fromItem) return fromItem.filter((q): q is string => typeof q === "string");
-  const action = getObject(item, "action");
-  const queries = getArray(action, "queries");
-  if (queries) return queries.filter((q): q is string => typeof q === "string");
-  const query = getString(action, "query");
-  return query ? [query] : [];
-}
-
-function mcpTools(item: JsonObject): McpTool[] {
-  return (getArray(item, "tools") ?? []).flatMap((tool) => {
-    const name = getString(tool, "name");
-    return name ? [{ name, description: getString(tool, "description")?.trim() || undefined }] : [];
-  });
-}
-
-function textOrJson(value: unknown): string | undefined {
-  if (value === undefined || value === null) return undefined;
-  if (typeof value === "string") return value;
-  if (isObject(value)) return getString(value, "message") ?? JSON.stringify(value);
-  return JSON.stringify(value);
-}
-
-/** Display item for an output item, merged with what streaming already showed. */
-function itemFromOutput(
-  raw: JsonObject,
-  turnId: string,
-  existing: ChatItem | undefined,
-  done: boolean,
-): ChatItem | null {
-  const id = getString(raw, "id");
-  const type = getString(raw, "type");
-  if (!id || !type) return null;
-
-  switch (type) {
-    case "message": {
-      if (getString(raw, "role") && raw.role !== "assistant") return null;
-      const { text, annotations } = messageText(raw);
-      const prev = existing?.kind === "assistant" ? existing : undefined;
-      return {
-        kind: "assistant",
-        id,
-        turnId,
-        text: done || !prev ? text || prev?.text || "" : prev.text,
-        annotations: mergeAnnotations(prev?.annotations ?? [], annotations),
-        done,
-      };
-    }
-    case "function_call": {
-      const prev = existing?.kind === "function_call" ? existing : undefined;
-      const args = getString(raw, "arguments") ?? "";
-      const keepStatus = prev && (prev.status === "running" || prev.status === "done" || prev.status === "skipped");
-      return {
-        kind: "function_call",
-        id,
-        turnId,
-        callId: getString(raw, "call_id") ?? id,
-        name: getString(raw, "name") ?? "function",
-        arguments: done ? args : args || prev?.arguments || "",
-        status: keepStatus ? prev.status : done ? "ready" : "streaming",
-        output: prev?.output,
-      };
-    }
-    case "web_search_call":
-    case "file_search_call": {
-      const prev = existing?.kind === "web_search" || existing?.kind === "file_search" ? existing : undefined;
-      const status = raw.status === "completed" || raw.status === "failed" || done ? "done" : prev?.status ?? "searching";
-      const queries = searchQueries(raw);
-      return {
-        kind: type === "web_search_call" ? "web_search" : "file_search",
-        id,
-        turnId,
-        status,
-        queries: queries.length ? queries : prev?.queries ?? [],
-      };
-    }
-    case "code_interpreter_call": {
-      const prev = existing?.kind === "code_interpreter" ? existing : undefined;
-      const code = getString(raw, "code") ?? "";
-      const logs = (getArray(raw, "outputs") ?? []).flatMap((out) =>
-        getString(out, "type") === "logs" && getString(out, "logs") ? [getString(out, "logs") as string] : [],
-      );
-      const completed = done || raw.status === "completed";
-      return {
-        kind: "code_interpreter",
-        id,
-        turnId,
-        status: completed ? "done" : prev?.status ?? "writing",
-        code: code || prev?.code || "",
-        containerId: getString(raw, "container_id") ?? prev?.containerId,
-        logs: logs.length ? logs : prev?.logs ?? [],
-        files: prev?.files ?? [],
-      };
-    }
-    case "mcp_list_tools": {
-      const prev = existing?.kind === "mcp_list_tools" ? existing : undefined;
-      const tools = mcpTools(raw);
-      return {
-        kind: "mcp_list_tools",
-        id,
-        turnId,
-        serverLabel: getString(raw, "server_label") ?? "MCP server",
-        tools: tools.length ? tools : prev?.tools ?? [],
-        error: textOrJson(raw.error),
-      };
-    }
-    case "mcp_call": {
-      const prev = existing?.kind === "mcp_call" ? existing : undefined;
-      const error = textOrJson(raw.error);
-      const output = textOrJson(raw.output);
-      const args = getString(raw, "arguments") ?? "";
-      return {
-        kind: "mcp_call",
-        id,
-        turnId,
-        serverLabel: getString(raw, "server_label") ?? "MCP server",
-        name: getString(raw, "name") ?? "tool",
-        arguments: args || prev?.arguments || "",
-        status: error ? "failed" : done || output !== undefined ? "done" : prev?.status ?? "running",
-        output: output ?? prev?.output,
-        error,
-      };
-    }
-    case "mcp_approval_request": {
-      const prev = existing?.kind === "mcp_approval_request" ? existing : undefined;
-      return {
-        kind: "mcp_approval_request",
-        id,
-        turnId,
-        serverLabel: getString(raw, "server_label") ?? "MCP server",
-        name: getString(raw, "name") ?? "tool",
-        arguments: getString(raw, "arguments") ?? prev?.arguments ?? "",
-        decision: prev?.decision ?? null,
-      };
-    }
-    default:
-      // reasoning and anything new: nothing to show, but it stays in the conversation.
-      return null;
-  }
 }
 
 function upsertOutputItem(state: ChatState, raw: unknown, done: boolean): ChatState {
@@ -401,9 +189,45 @@ function completeTurn(state: ChatState, response: JsonObject | undefined, notice
   };
 }
 
+/**
+ * Events that stream one text field of an item: `<prefix>.delta` appends to it,
+ * `<prefix>.done` replaces it with the final value the event carries.
+ */
+const STREAMED_FIELDS: Record<string, { kind: ChatItem["kind"]; field: "arguments" | "code" }> = {
+  "response.function_call_arguments": { kind: "function_call", field: "arguments" },
+  "response.mcp_call_arguments": { kind: "mcp_call", field: "arguments" },
+  "response.code_interpreter_call_code": { kind: "code_interpreter", field: "code" },
+};
+
+/** Events that only move an item to another status. */
+const STATUS_EVENTS: Record<string, { kind: ChatItem["kind"]; status: string }> = {
+  "response.mcp_call.failed": { kind: "mcp_call", status: "failed" },
+  "response.web_search_call.completed": { kind: "web_search", status: "done" },
+  "response.file_search_call.completed": { kind: "file_search", status: "done" },
+  "response.code_interpreter_call.interpreting": { kind: "code_interpreter", status: "running" },
+  "response.code_interpreter_call.completed": { kind: "code_interpreter", status: "done" },
+};
+
+function applyItemEvent(state: ChatState, event: StreamEvent, itemId: string | undefined): ChatState | null {
+  const status = STATUS_EVENTS[event.type];
+  if (status) return updateKind(state, itemId, status.kind, (item) => ({ ...item, status: status.status }) as typeof item);
+  const dot = event.type.lastIndexOf(".");
+  const streamed = STREAMED_FIELDS[event.type.slice(0, dot)];
+  const step = event.type.slice(dot + 1);
+  if (!streamed || (step !== "delta" && step !== "done")) return null;
+  const { kind, field } = streamed;
+  return updateKind(state, itemId, kind, (item) => {
+    const current = (item as unknown as Record<string, string>)[field] ?? "";
+    const value = step === "delta" ? current + (getString(event, "delta") ?? "") : (getString(event, field) ?? current);
+    return { ...item, [field]: value } as typeof item;
+  });
+}
+
 function applyStreamEvent(state: ChatState, event: StreamEvent): ChatState {
   if (!state.turn || state.turn.outcome !== "running") return state;
   const itemId = getString(event, "item_id");
+  const itemEvent = applyItemEvent(state, event, itemId);
+  if (itemEvent) return itemEvent;
 
   switch (event.type) {
     case "response.output_item.added":
@@ -439,57 +263,6 @@ function applyStreamEvent(state: ChatState, event: StreamEvent): ChatState {
       }));
       return attachContainerFiles(next, [annotation]);
     }
-
-    case "response.function_call_arguments.delta":
-      return updateKind(state, itemId, "function_call", (item) => ({
-        ...item,
-        arguments: item.arguments + (getString(event, "delta") ?? ""),
-      }));
-
-    case "response.function_call_arguments.done":
-      return updateKind(state, itemId, "function_call", (item) => ({
-        ...item,
-        arguments: getString(event, "arguments") ?? item.arguments,
-      }));
-
-    case "response.mcp_call_arguments.delta":
-      return updateKind(state, itemId, "mcp_call", (item) => ({
-        ...item,
-        arguments: item.arguments + (getString(event, "delta") ?? ""),
-      }));
-
-    case "response.mcp_call_arguments.done":
-      return updateKind(state, itemId, "mcp_call", (item) => ({
-        ...item,
-        arguments: getString(event, "arguments") ?? item.arguments,
-      }));
-
-    case "response.mcp_call.failed":
-      return updateKind(state, itemId, "mcp_call", (item) => ({ ...item, status: "failed" }));
-
-    case "response.web_search_call.completed":
-      return updateKind(state, itemId, "web_search", (item) => ({ ...item, status: "done" }));
-
-    case "response.file_search_call.completed":
-      return updateKind(state, itemId, "file_search", (item) => ({ ...item, status: "done" }));
-
-    case "response.code_interpreter_call_code.delta":
-      return updateKind(state, itemId, "code_interpreter", (item) => ({
-        ...item,
-        code: item.code + (getString(event, "delta") ?? ""),
-      }));
-
-    case "response.code_interpreter_call_code.done":
-      return updateKind(state, itemId, "code_interpreter", (item) => ({
-        ...item,
-        code: getString(event, "code") ?? item.code,
-      }));
-
-    case "response.code_interpreter_call.interpreting":
-      return updateKind(state, itemId, "code_interpreter", (item) => ({ ...item, status: "running" }));
-
-    case "response.code_interpreter_call.completed":
-      return updateKind(state, itemId, "code_interpreter", (item) => ({ ...item, status: "done" }));
 
     case "response.completed":
       return completeTurn(state, getObject(event, "response"));
@@ -562,8 +335,13 @@ function abortTurn(state: ChatState): ChatState {
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
-    case "reset":
+    case "new_chat":
       return initialChatState;
+
+    case "restored":
+      // Only into an empty chat: a chat already under way is never overwritten.
+      if (state.items.length) return state;
+      return { items: action.items, conversation: action.conversation, turn: null };
 
     case "user_message":
       return {

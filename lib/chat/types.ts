@@ -74,7 +74,6 @@ export type ChatItem =
   | (Base & { kind: "error"; message: string })
   | (Base & { kind: "notice"; text: string });
 
-export type ChatItemKind = ChatItem["kind"];
 
 export type TurnOutcome = "running" | "completed" | "failed" | "aborted";
 

@@ -281,7 +281,19 @@ describe("multi-turn", () => {
     ]);
   });
 
-  it("clears everything on reset", () => {
-    expect(chatReducer(runTurn(upstreamEvents("text_basic")), { type: "reset" })).toEqual(initialChatState);
+  it("restores a chat kept across a page trip into an empty chat only", () => {
+    const kept = runTurn(upstreamEvents("text_basic"));
+    const restored = chatReducer(initialChatState, {
+      type: "restored",
+      items: kept.items,
+      conversation: kept.conversation,
+    });
+    expect(restored).toEqual({ items: kept.items, conversation: kept.conversation, turn: null });
+    const busy = started("new question");
+    expect(chatReducer(busy, { type: "restored", items: kept.items, conversation: kept.conversation })).toBe(busy);
+  });
+
+  it("starts a new chat empty", () => {
+    expect(chatReducer(runTurn(upstreamEvents("text_basic")), { type: "new_chat" })).toEqual(initialChatState);
   });
 });
