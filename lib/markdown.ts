@@ -2,7 +2,10 @@
  * Text fixes applied before the Markdown parser sees a model's answer.
  *
  * OpenAI models write math as `\( ... \)` and `\[ ... \]`; remark-math reads
- * `$...$` and `$$...$$`. Code (fenced blocks and inline spans) is left alone.
+ * `$$...$$` (inline or as a block). A single `$` is money, never math: remark-math
+ * runs with `singleDollarTextMath: false`, so "$300M at about a $9.3B valuation"
+ * stays text, and inline math becomes `$$...$$` here. Code (fenced blocks and
+ * inline spans) is left alone.
  */
 export function normaliseMathDelimiters(markdown: string): string {
   const parts = markdown.split(/(```[\s\S]*?(?:```|$)|~~~[\s\S]*?(?:~~~|$)|`[^`\n]*`)/g);
@@ -11,7 +14,7 @@ export function normaliseMathDelimiters(markdown: string): string {
       if (index % 2 === 1) return part; // a code segment captured by the split
       return part
         .replace(/\\\[([\s\S]+?)\\\]/g, (_m, body: string) => `\n$$\n${body.trim()}\n$$\n`)
-        .replace(/\\\(([\s\S]+?)\\\)/g, (_m, body: string) => `$${body.trim()}$`);
+        .replace(/\\\(([\s\S]+?)\\\)/g, (_m, body: string) => `$$${body.trim()}$$`);
     })
     .join("");
 }

@@ -1,7 +1,7 @@
 "use client";
 
 import { memo, useState, type ComponentPropsWithoutRef, type ReactNode } from "react";
-import ReactMarkdown, { type Components } from "react-markdown";
+import ReactMarkdown, { type Components, type Options } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeKatex from "rehype-katex";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
@@ -114,7 +114,8 @@ function Table({ children, node: _node, ...rest }: ComponentPropsWithoutRef<"tab
 
 const components: Components = { pre: Pre, a: Link, table: Table };
 
-const remarkPlugins = [remarkGfm, remarkMath, remarkHtmlAsText];
+// A single dollar sign is money in answers, not math (lib/markdown.ts).
+const remarkPlugins = [remarkGfm, [remarkMath, { singleDollarTextMath: false }], remarkHtmlAsText] satisfies Options["remarkPlugins"];
 const rehypePlugins = [
   [rehypeSanitize, sanitizeSchema],
   [rehypeKatex, { throwOnError: false, strict: false }],

@@ -19,6 +19,25 @@ describe("Markdown", () => {
     expect(render("$$\nx^2\n$$")).toContain("katex-display");
   });
 
+  it.each([
+    ["Vercel raised $300M at about a $9.3B valuation.", ["$300M", "$9.3B"]],
+    ["The plan costs $20 a month, or $200 a year.", ["$20", "$200"]],
+    ["Between $5 and $10, most pick $7.50.", ["$5", "$10", "$7.50"]],
+    ["Revenue rose from $1.2 million to $3 million.", ["$1.2 million", "$3 million"]],
+  ])("shows dollar amounts as text, not math: %s", (sentence, amounts) => {
+    const html = render(sentence);
+    expect(html).not.toContain("katex");
+    for (const amount of amounts) expect(html).toContain(amount);
+  });
+
+  it("keeps the math models write beside prices", () => {
+    // Two inline formulas and one display block, each one KaTeX element.
+    const html = render("It costs $5, and \\( a^2 + b^2 = c^2 \\) holds; so does $$x+1$$.\n\n\\[ \\int_0^1 x\\,dx \\]");
+    expect(html).toContain("$5");
+    expect(html.match(/class="katex"/g)?.length).toBe(3);
+    expect(html).toContain("katex-display");
+  });
+
   it("shows raw HTML as text and never as markup", () => {
     const html = render('Hi <script>alert("x")</script> <img src=x onerror="alert(1)">');
     expect(html).not.toContain("<script");

@@ -4,7 +4,7 @@ import { normaliseMathDelimiters, parsePartialJson } from "@/lib/markdown";
 
 describe("normaliseMathDelimiters", () => {
   it("turns \\( \\) and \\[ \\] into dollar math", () => {
-    expect(normaliseMathDelimiters("the values \\( x \\) and \\( y \\)")).toBe("the values $x$ and $y$");
+    expect(normaliseMathDelimiters("the values \\( x \\) and \\( y \\)")).toBe("the values $$x$$ and $$y$$");
     expect(normaliseMathDelimiters("so \\[ E = mc^2 \\] holds")).toBe("so \n$$\nE = mc^2\n$$\n holds");
   });
 
