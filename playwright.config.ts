@@ -17,6 +17,7 @@ import {
   WEB_PORT,
   WEB_URL,
 } from "./e2e/env";
+import { logged } from "./e2e/server-logs";
 
 const reuse = process.env.E2E_REUSE_SERVERS === "1";
 
@@ -58,7 +59,8 @@ export default defineConfig({
   // Each test marks its messages with a unique token, so files can run side by side.
   workers: 2,
   retries: process.env.CI ? 1 : 0,
-  reporter: [["list"]],
+  // Servers log to test-results/e2e-logs/; a failed test prints what they wrote meanwhile.
+  reporter: [["list"], ["./e2e/server-logs-reporter.ts"]],
   use: {
     baseURL: WEB_URL,
     trace: "retain-on-failure",
@@ -81,49 +83,49 @@ export default defineConfig({
   webServer: [
     {
       name: "fake OpenAI",
-      command: `"${PYTHON}" -m tests.fakes.openai_server --port ${FAKE_OPENAI_PORT}`,
+      command: logged("fake-openai", `"${PYTHON}" -m tests.fakes.openai_server --port ${FAKE_OPENAI_PORT}`),
       cwd: `${REPO_ROOT}/backend`,
       url: `${FAKE_OPENAI_URL}/_fake/requests`,
       reuseExistingServer: reuse,
       timeout: 30_000,
       stdout: "ignore",
-      stderr: "pipe",
+      stderr: "ignore",
     },
     {
       name: "fake web services",
-      command: `"${PYTHON}" -m tests.fakes.web_services --port ${FAKE_WEB_SERVICES_PORT}`,
+      command: logged("fake-web-services", `"${PYTHON}" -m tests.fakes.web_services --port ${FAKE_WEB_SERVICES_PORT}`),
       cwd: `${REPO_ROOT}/backend`,
       url: `${FAKE_WEB_SERVICES_URL}/_fake/requests`,
       reuseExistingServer: reuse,
       timeout: 30_000,
       stdout: "ignore",
-      stderr: "pipe",
+      stderr: "ignore",
     },
     {
       name: "fake Google OpenID provider",
-      command: `"${PYTHON}" -m tests.fakes.oidc_provider --port ${FAKE_OIDC_PORT}`,
+      command: logged("fake-oidc", `"${PYTHON}" -m tests.fakes.oidc_provider --port ${FAKE_OIDC_PORT}`),
       cwd: `${REPO_ROOT}/backend`,
       url: `${FAKE_OIDC_URL}/.well-known/openid-configuration`,
       reuseExistingServer: reuse,
       timeout: 30_000,
       stdout: "ignore",
-      stderr: "pipe",
+      stderr: "ignore",
     },
     {
       name: "backend",
-      command: `"${PYTHON}" -m uvicorn main:app --host 127.0.0.1 --port ${BACKEND_PORT}`,
+      command: logged("backend", `"${PYTHON}" -m uvicorn main:app --host 127.0.0.1 --port ${BACKEND_PORT}`),
       cwd: `${REPO_ROOT}/backend`,
       url: `${BACKEND_URL}/api/health`,
       env: backendEnv,
       reuseExistingServer: reuse,
       timeout: 30_000,
       stdout: "ignore",
-      stderr: "pipe",
+      stderr: "ignore",
     },
     {
       name: "web",
       // A production build of its own (own dist folder): rewrites are fixed at build time.
-      command: "npm run build && npm run start",
+      command: logged("web", "npm run build && npm run start"),
       cwd: REPO_ROOT,
       url: WEB_URL,
       env: {
@@ -137,7 +139,7 @@ export default defineConfig({
       reuseExistingServer: reuse,
       timeout: 240_000,
       stdout: "ignore",
-      stderr: "pipe",
+      stderr: "ignore",
     },
   ],
 });

@@ -16,8 +16,17 @@ if [ ! -d node_modules ]; then
   PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci
 fi
 
-# The client reaches the backend through its own /api rewrite, fixed at build time.
-BACKEND_URL="http://127.0.0.1:${BACKEND_PORT}" NEXT_TELEMETRY_DISABLED=1 npm run build
+# The client reaches the backend through its own /api rewrite, fixed at build time. A build
+# takes most of a minute: it is made again only when its fingerprint changed.
+export BACKEND_URL="http://127.0.0.1:${BACKEND_PORT}"
+stamp_file=.next/build-stamp
+stamp=$(scripts/client-build-stamp.sh)
+if [ -f .next/BUILD_ID ] && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
+  echo "The web client is built already (nothing changed since): starting it."
+else
+  NEXT_TELEMETRY_DISABLED=1 npm run build
+  echo "$stamp" >"$stamp_file"
+fi
 
 pids=()
 stop() {
