@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 BACKEND_PORT ?= 8000
 
-.PHONY: run run-prod bench bench-streams run-backend test test-backend lint-backend test-web \
+.PHONY: run run-prod migrate bench bench-streams run-backend test test-backend lint-backend test-web \
 	system-deps clean
 
 # The backend on :8000 and a production build of the web client on :3000; Ctrl-C stops both.
@@ -17,6 +17,10 @@ run: $(STAMPS)/python-runtime $(STAMPS)/node
 # The backend alone, as `cd backend && uvicorn main:app --port 8000` would serve it.
 run-backend: $(STAMPS)/python-runtime
 	cd backend && ../$(PY) -m uvicorn main:app --host 127.0.0.1 --port $(BACKEND_PORT)
+
+# Bring the conversation database (DATABASE_URL) up to date; the service also does it at start-up.
+migrate: $(STAMPS)/python-runtime
+	cd backend && ../$(PY) -m lib.db.migrate
 
 # Production: gunicorn with uvicorn workers (backend/gunicorn.conf.py, docs/deploy.md).
 run-prod: $(STAMPS)/python-runtime

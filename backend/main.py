@@ -9,6 +9,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from api import (
     access,
     container_files,
+    conversations,
     functions,
     google_auth,
     google_callback,
@@ -19,6 +20,10 @@ from api import (
     turn_response,
     vector_stores,
 )
+from lib.conversations.cursor import CursorCodec
+from lib.conversations.lifecycle import DatabaseLifecycle
+from lib.conversations.service import ConversationService
+from lib.db.database import Database
 from lib.errors import install_error_handlers
 from lib.functions.weather import Geocoder
 from lib.functions.web_services import create_http_client
@@ -28,13 +33,14 @@ from lib.server.client_limits import ClientLimits
 from lib.server.guards import install_guards
 from lib.server.logging_setup import configure_logging
 from lib.server.observability import ObservabilityMiddleware
-from lib.sessions.sessions import create_sessions
+from lib.sessions.sessions import create_sessions, resolve_session_secret
 from lib.sessions.store import create_store
 from lib.settings import BACKEND_DIR, Settings, load_settings
 
 ROUTERS = (
     turn_response.router,
     health.router,
+    conversations.router,
     vector_stores.router,
     container_files.router,
     functions.router,
@@ -61,11 +67,19 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = create_store(settings.session_store_url, BACKEND_DIR)
         app.state.sessions = create_sessions(store, settings)
         app.state.google_oauth = GoogleOAuth(settings)
+        app.state.db = Database(settings.database_url)
+        app.state.db_lifecycle = DatabaseLifecycle(app.state.db, settings.retention_days)
+        app.state.conversations = ConversationService(
+            app.state.db, CursorCodec(resolve_session_secret(settings))
+        )
+        await app.state.db_lifecycle.start()
         await limits.open()
         try:
             yield
         finally:
             await limits.close()
+            await app.state.db_lifecycle.stop()
+            await app.state.db.close()
             await store.close()
             await app.state.http.aclose()
             if app.state.openai is not None:
@@ -87,7 +101,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         CORSMiddleware,
         allow_origins=settings.cors_origins,
         allow_credentials=True,
-        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=["X-Request-ID", "Retry-After"],
     )

@@ -3,13 +3,16 @@
 from typing import Annotated
 
 import httpx2
-from fastapi import Depends, Request
+from fastapi import Depends, Request, Response
 from openai import AsyncOpenAI
 
+from lib.conversations.service import ConversationService
+from lib.db.database import Database
 from lib.errors import ServiceUnavailable
 from lib.functions.registry import FunctionContext
 from lib.functions.weather import Geocoder
 from lib.google.oauth import GoogleOAuth
+from lib.owners.owner import request_owner
 from lib.sessions.sessions import Sessions
 from lib.settings import Settings
 
@@ -60,3 +63,25 @@ def get_google_oauth(request: Request) -> GoogleOAuth:
 
 SessionDep = Annotated[Sessions, Depends(get_sessions)]
 GoogleOAuthDep = Annotated[GoogleOAuth, Depends(get_google_oauth)]
+
+
+async def get_owner(request: Request, response: Response, sessions: SessionDep) -> str:
+    return await request_owner(request, response, sessions)
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.db
+    return database
+
+
+OwnerDep = Annotated[str, Depends(get_owner)]
+DatabaseDep = Annotated[Database, Depends(get_database)]
+
+
+def get_conversations(request: Request) -> ConversationService:
+    request.app.state.db_lifecycle.require_ready()
+    service: ConversationService = request.app.state.conversations
+    return service
+
+
+ConversationsDep = Annotated[ConversationService, Depends(get_conversations)]

@@ -79,6 +79,13 @@ class Settings(BaseSettings):
     # Seconds a function the server runs inside a turn may take before the model is told so.
     function_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # Conversations kept on the server: SQLite (one machine) or PostgreSQL (several).
+    database_url: str = "sqlite+aiosqlite:///data/app.db"
+    # The model that names a conversation after its first answer; empty means OPENAI_MODEL.
+    title_model: str | None = None
+    # Conversations not updated for this many days are deleted; unset keeps them forever.
+    retention_days: int | None = Field(default=None, ge=1)
+
     # Google OAuth and sessions
     google_client_id: str | None = None
     google_client_secret: SecretStr | None = None
@@ -134,6 +141,8 @@ class Settings(BaseSettings):
         "metrics_token",
         "log_format",
         "web_concurrency",
+        "title_model",
+        "retention_days",
         mode="before",
     )
     @classmethod
@@ -145,6 +154,16 @@ class Settings(BaseSettings):
     def _relative_to_backend(cls, path: Path) -> Path:
         # Like SESSION_STORE_URL: relative paths mean backend/, wherever the process started.
         return path if path.is_absolute() else BACKEND_DIR / path
+
+    @field_validator("database_url")
+    @classmethod
+    def _known_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite:///", "postgresql+asyncpg://")):
+            raise ValueError(
+                "must be sqlite+aiosqlite:///relative.db, sqlite+aiosqlite:////absolute.db "
+                "or postgresql+asyncpg://user@host/database"
+            )
+        return value
 
     @field_validator("session_store_url")
     @classmethod

@@ -1,6 +1,7 @@
 """The backend under test: a real `uvicorn main:app` process on a free loopback port."""
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -57,6 +58,9 @@ class BackendProcess:
         self.port = sock.getsockname()[1]
         sock.close()  # the server binds it again at once; another taker in between is unlikely
         self.base_url = f"http://127.0.0.1:{self.port}"
+        # Each backend its own conversation database, unless the test names one.
+        self.data_dir = tempfile.mkdtemp(prefix=f"{self.name}-data-")
+        env = {"DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir}/app.db", **env}
         # Closed by stop(): the log outlives this method.
         self.log = tempfile.NamedTemporaryFile(  # noqa: SIM115
             prefix=f"{self.name}-", suffix=".log", delete=False
@@ -107,3 +111,4 @@ class BackendProcess:
                 self.process.wait()
         self.log.close()
         os.unlink(self.log.name)
+        shutil.rmtree(self.data_dir, ignore_errors=True)

@@ -15,6 +15,12 @@ from tests.fixtures.redis_server import redis_url  # noqa: F401 - a fixture
 StartBackend = Callable[..., BackendProcess]
 
 # Fixtures of their own modules, made visible to every test.
+from tests.fixtures.database import (  # noqa: E402
+    database,
+    database_url,
+    postgres_url,
+    sqlite_url,
+)
 from tests.fixtures.google import (  # noqa: E402
     browser,
     google_backend,
@@ -24,7 +30,18 @@ from tests.fixtures.google import (  # noqa: E402
 )
 from tests.fixtures.redis_server import redis_server  # noqa: E402
 
-__all__ = ["browser", "google_backend", "oidc", "oidc_server", "redis_server", "store_urls"]
+__all__ = [
+    "browser",
+    "database",
+    "database_url",
+    "google_backend",
+    "oidc",
+    "oidc_server",
+    "postgres_url",
+    "redis_server",
+    "sqlite_url",
+    "store_urls",
+]
 
 
 @pytest.fixture(scope="session")

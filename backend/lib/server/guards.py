@@ -11,6 +11,7 @@ from pydantic import SecretStr
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from lib.conversations.transfer import MAX_IMPORT_BYTES
 from lib.errors import error_response
 from lib.server.access import bearer_matches, has_access
 from lib.server.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
@@ -20,6 +21,8 @@ from lib.settings import Settings
 
 TURN_PATH = "/api/turn_response"
 UPLOAD_PATH = "/api/vector_stores/upload_file"
+# An export of a long conversation is larger than any other body (docs/api.md, import).
+IMPORT_PATH = "/api/conversations/import"
 METRICS_PATH = "/metrics"
 # Open without the access token: load balancers, Google's redirect back, and signing in itself.
 PUBLIC_API_PATHS = frozenset({"/api/health", "/api/google/callback", "/api/access"})
@@ -184,5 +187,8 @@ def install_guards(add: Callable[..., None], settings: Settings, limits: ClientL
     add(
         BodySizeLimitMiddleware,
         default_cap=settings.max_request_bytes,
-        caps={UPLOAD_PATH: upload_body_cap(settings.max_upload_bytes)},
+        caps={
+            UPLOAD_PATH: upload_body_cap(settings.max_upload_bytes),
+            IMPORT_PATH: MAX_IMPORT_BYTES,
+        },
     )

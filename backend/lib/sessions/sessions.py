@@ -37,6 +37,8 @@ SESSION_COOKIE_NAME = "chat_session"
 # Tokens are kept while used; a session nobody comes back to for this long is forgotten.
 TOKENS_TTL = 30 * 24 * 3600
 COOKIE_MAX_AGE = TOKENS_TTL
+# Conversations stay reachable from a browser that comes back within a year.
+OWNER_TTL = 365 * 24 * 3600
 # The window a user has to come back from Google's consent screen.
 OAUTH_STATE_TTL = 10 * 60
 # Longer than a token refresh ever takes (10 s HTTP timeout), so a crashed holder frees it in time.
@@ -203,6 +205,24 @@ class Sessions:
             # Written under a secret we no longer have: as good as absent.
             return None
         return value if isinstance(value, dict) else None
+
+    # --- the owner of what this browser keeps on the server (conversations, usage)
+
+    async def owner_of(self, session_id: str) -> str | None:
+        for name in self._names("owner", session_id):
+            value = self._open(await self.store.get(name, extend_ttl=OWNER_TTL))
+            if value is not None and isinstance(value.get("owner"), str):
+                return str(value["owner"])
+        return None
+
+    async def new_owner(self, session_id: str) -> str:
+        """A fresh anonymous owner for this session. It is not the session id, so a new session
+        id (after a sign-in) can carry the same owner along."""
+        owner = f"anon_{secrets.token_hex(16)}"
+        await self.store.set(
+            self._name("owner", session_id), self._seal({"owner": owner}), OWNER_TTL
+        )
+        return owner
 
     async def load_tokens(self, session_id: str) -> GoogleTokens | None:
         for name in self._names("tokens", session_id):

@@ -166,8 +166,30 @@ class ResponseBuilder:
             self._event("response.in_progress", response=self._response("in_progress", [])),
         ]
 
+    def usage(self, output: list[dict[str, Any]]) -> dict[str, Any]:
+        """Made-up but exact token counts: 7 per input item, 1 per 4 characters of output."""
+        inputs = self.body.get("input")
+        input_tokens = 7 * (len(inputs) if isinstance(inputs, list) else 1)
+        output_tokens = max(1, len(json.dumps(output)) // 4)
+        return {
+            "input_tokens": input_tokens,
+            "input_tokens_details": {"cached_tokens": 0},
+            "output_tokens": output_tokens,
+            "output_tokens_details": {"reasoning_tokens": 0},
+            "total_tokens": input_tokens + output_tokens,
+        }
+
     def completed(self, output: list[dict[str, Any]]) -> bytes:
-        return self._event("response.completed", response=self._response("completed", output))
+        response = self._response("completed", output)
+        response["usage"] = self.usage(output)
+        return self._event("response.completed", response=response)
+
+    def whole(self, text: str) -> dict[str, Any]:
+        """A non-streamed response with one message (what a title call gets)."""
+        _, item = self.text_message([text])
+        response = self._response("completed", [item])
+        response["usage"] = self.usage([item])
+        return response
 
     def text_message(self, deltas: list[str]) -> tuple[Iterator[bytes], dict[str, Any]]:
         item_id = f"msg_{uuid.uuid4().hex}"
@@ -441,7 +463,7 @@ class FakeOpenAI:
             self.requests.append(body)
             self.headers.append(dict(request.headers))
         if not body.get("stream"):
-            return self._error(400, "This fake only streams: send stream=true.")
+            return self._answer_whole(body)
         items = body.get("input") or []
         last = items[-1] if isinstance(items, list) and items else {}
         if not isinstance(last, dict):
@@ -482,6 +504,17 @@ class FakeOpenAI:
             return self._stream(iter(head), drop=True)
         answer = _DIRECTIVE.sub("", text).strip() or "Hello!"
         return self._stream_text(builder, answer)
+
+    def _answer_whole(self, body: dict[str, Any]) -> Response:
+        """Non-streamed: a title request. Its input text may carry `[[error:STATUS]]`; otherwise
+        the answer is `Fake title: ` and the input's first three words."""
+        given = body.get("input")
+        text = given if isinstance(given, str) else _user_text((given or [{}])[-1])
+        directives = {m.group(1): m.group(2) or "" for m in _DIRECTIVE.finditer(text)}
+        if "error" in directives:
+            return self._recorded_error(int(directives["error"]))
+        words = _DIRECTIVE.sub("", text).split()[:3]
+        return JSONResponse(ResponseBuilder(body).whole("Fake title: " + " ".join(words)))
 
     def _whole(
         self, builder: ResponseBuilder, events: Iterator[bytes], item: dict[str, Any]

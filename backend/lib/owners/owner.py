@@ -1,0 +1,30 @@
+"""Who owns what a request reads or writes: the browser's session, made on first use.
+
+Every conversation, message and usage row belongs to an owner id, and a request only ever sees
+its own (docs/api.md, Owners). Until sign-in exists the owner is anonymous and lives in the
+session store under the signed session cookie.
+"""
+
+from fastapi import Request, Response
+
+from lib.errors import ServiceUnavailable
+from lib.sessions.sessions import Sessions
+from lib.sessions.store import StoreUnavailableError
+
+STORE_DOWN = "Your session cannot be read right now (the session store does not answer); try again."
+
+
+async def request_owner(request: Request, response: Response, sessions: Sessions) -> str:
+    """The request's owner; a browser without a session gets one (and its cookie)."""
+    session_id = sessions.session_id(request)
+    try:
+        if session_id is not None:
+            owner = await sessions.owner_of(session_id)
+            if owner is not None:
+                return owner
+        else:
+            session_id = sessions.new_session_id()
+            sessions.set_cookie(response, session_id)
+        return await sessions.new_owner(session_id)
+    except StoreUnavailableError:
+        raise ServiceUnavailable(STORE_DOWN) from None
