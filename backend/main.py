@@ -18,17 +18,22 @@ from api import (
     health,
     metrics,
     turn_response,
+    turns,
     vector_stores,
 )
 from lib.conversations.cursor import CursorCodec
 from lib.conversations.lifecycle import DatabaseLifecycle
 from lib.conversations.service import ConversationService
+from lib.conversations.turns import TurnStore
 from lib.db.database import Database
 from lib.errors import install_error_handlers
 from lib.functions.weather import Geocoder
 from lib.functions.web_services import create_http_client
 from lib.google.oauth import GoogleOAuth
 from lib.openai.client import create_openai_client
+from lib.runs.hub import RunHub
+from lib.runs.service import Runs
+from lib.runs.shared import SharedRuns
 from lib.server.client_limits import ClientLimits
 from lib.server.guards import install_guards
 from lib.server.logging_setup import configure_logging
@@ -41,6 +46,7 @@ ROUTERS = (
     turn_response.router,
     health.router,
     conversations.router,
+    turns.router,
     vector_stores.router,
     container_files.router,
     functions.router,
@@ -72,12 +78,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.conversations = ConversationService(
             app.state.db, CursorCodec(resolve_session_secret(settings))
         )
+        shared_url = settings.shared_redis_url
+        app.state.shared_runs = (
+            SharedRuns(shared_url, settings.run_replay_seconds) if shared_url else None
+        )
+        turn_store = TurnStore(app.state.db)
+        hub = RunHub(app.state.db, turn_store, app.state.shared_runs, settings.run_replay_seconds)
+        app.state.runs = Runs(hub, turn_store, settings)
         await app.state.db_lifecycle.start()
         await limits.open()
         try:
             yield
         finally:
             await limits.close()
+            await hub.shutdown(settings.graceful_timeout)
             await app.state.db_lifecycle.stop()
             await app.state.db.close()
             await store.close()

@@ -13,6 +13,7 @@ from lib.functions.registry import FunctionContext
 from lib.functions.weather import Geocoder
 from lib.google.oauth import GoogleOAuth
 from lib.owners.owner import request_owner
+from lib.runs.service import Runs
 from lib.sessions.sessions import Sessions
 from lib.settings import Settings
 
@@ -85,3 +86,12 @@ def get_conversations(request: Request) -> ConversationService:
 
 
 ConversationsDep = Annotated[ConversationService, Depends(get_conversations)]
+
+
+def get_runs(request: Request) -> Runs:
+    request.app.state.db_lifecycle.require_ready()
+    runs: Runs = request.app.state.runs
+    return runs
+
+
+RunsDep = Annotated[Runs, Depends(get_runs)]

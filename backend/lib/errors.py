@@ -114,13 +114,17 @@ def describe_validation_errors(errors: Sequence[Any]) -> str:
     described = []
     for error in errors[:5]:
         location = error.get("loc", ())
+        message = str(error.get("msg", "is invalid")).removeprefix("Value error, ")
         if location and location[0] == "body" and len(location) == 1:
             if error.get("type") == "missing":
                 described.append("The request body is missing; send a JSON object.")
-            else:
+            elif error.get("type") in ("model_type", "dict_type", "model_attributes_type"):
                 described.append("The request body must be a JSON object.")
+            else:
+                # A rule of the body as a whole (a model validator): its own words.
+                described.append(message)
             continue
-        described.append(f"{_field_name(location)}: {error.get('msg', 'is invalid')}")
+        described.append(f"{_field_name(location)}: {message}")
     return "Invalid request: " + "; ".join(described)
 
 

@@ -79,6 +79,16 @@ class Settings(BaseSettings):
     # Seconds a function the server runs inside a turn may take before the model is told so.
     function_timeout_seconds: float = Field(default=20.0, gt=0)
 
+    # Runs of server-kept conversations: how long one may go on, and how many times the model
+    # may call functions the server runs before it must answer.
+    turn_max_seconds: float = Field(default=600.0, gt=0)
+    max_tool_rounds: int = Field(default=8, ge=1, le=50)
+    # How long a finished run's frames can be replayed (10 minutes at least, docs/api.md).
+    run_replay_seconds: float = Field(default=600.0, gt=0)
+    # The Redis that workers and machines share for runs' frames and cancels; empty means the
+    # session store's when that is redis://, else everything stays in the process.
+    redis_url: str | None = None
+
     # Conversations kept on the server: SQLite (one machine) or PostgreSQL (several).
     database_url: str = "sqlite+aiosqlite:///data/app.db"
     # The model that names a conversation after its first answer; empty means OPENAI_MODEL.
@@ -143,6 +153,7 @@ class Settings(BaseSettings):
         "web_concurrency",
         "title_model",
         "retention_days",
+        "redis_url",
         mode="before",
     )
     @classmethod
@@ -235,8 +246,10 @@ class Settings(BaseSettings):
         return self.log_format == "json"
 
     @property
-    def redis_url(self) -> str | None:
-        """The Redis every worker and machine shares, when the session store is one."""
+    def shared_redis_url(self) -> str | None:
+        """The Redis every worker and machine shares: REDIS_URL, else the session store's."""
+        if self.redis_url is not None:
+            return self.redis_url
         if self.session_store_url.startswith(("redis://", "rediss://")):
             return self.session_store_url
         return None

@@ -52,8 +52,8 @@ def output_text(items: list[Any]) -> str:
 def replayable(items: list[Any]) -> list[Any]:
     """An answer's items fit to go back upstream as the next turn's input.
 
-    Only finished items are stored, but a turn stopped between a function call and its output
-    leaves a call the upstream would refuse to see unanswered: such calls are left out.
+    Items cut short (a message stopped mid-sentence, kept for the person to read) are left out,
+    and so is a function call stopped before its output, which the upstream would refuse.
     """
     answered = {
         item.get("call_id")
@@ -64,5 +64,6 @@ def replayable(items: list[Any]) -> list[Any]:
         item
         for item in items
         if isinstance(item, dict)
+        and item.get("status") != "incomplete"
         and not (item.get("type") == "function_call" and item.get("call_id") not in answered)
     ]

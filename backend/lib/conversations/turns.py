@@ -269,3 +269,13 @@ def _upstream_input(by_id: dict[str, Message], last: Message) -> list[dict[str, 
     for message in path:
         upstream.extend(message.items if message.role == "user" else replayable(message.items))
     return upstream
+
+
+async def mark_incomplete(db: Database, turn_id: str) -> None:
+    """A run whose worker died: its stored answer says it was cut short."""
+    async with db.session() as session:
+        await session.execute(
+            update(Message)
+            .where(Message.id == turn_id, Message.status == "streaming")
+            .values(status="incomplete", heartbeat_at=None, updated_at=utcnow())
+        )

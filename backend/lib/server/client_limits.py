@@ -59,7 +59,7 @@ class ClientLimits:
         self.turns: RateLimitItem = parse_rate_limit(settings.rate_limit_turns)
         self.uploads: RateLimitItem = parse_rate_limit(settings.rate_limit_uploads)
         self.max_streams = settings.max_streams_per_client
-        self._redis_url = settings.redis_url
+        self._redis_url = settings.shared_redis_url
         self._pool: redis.ConnectionPool | None = None
         self._redis: redis.Redis | None = None
         self._local_limiter = MovingWindowRateLimiter(MemoryStorage())

@@ -1,0 +1,27 @@
+"""The frames of a run's stream: those of POST /api/turn_response with an `id:` line, numbered
+from 1 within the turn, first `turn.started` and last `turn.ended` (docs/api.md, A turn)."""
+
+import json
+from typing import Any
+
+from lib.conversations.items import without_secrets
+from lib.openai.sse import REDACTED
+
+KEEPALIVE = b": keep-alive\n\n"
+
+
+def encode(number: int, event: str, data: Any, secret: str | None = None) -> bytes:
+    """One frame. Encrypted reasoning never leaves the server, and the session's Google token,
+    should the upstream echo it in any form, is replaced before the frame is made."""
+    body = json.dumps(
+        {"event": event, "data": without_secrets(data)}, ensure_ascii=False, separators=(", ", ": ")
+    )
+    if secret:
+        escaped = json.dumps(secret, ensure_ascii=False)[1:-1]
+        body = body.replace(escaped, REDACTED).replace(secret, REDACTED)
+    return f"id: {number}\ndata: {body}\n\n".encode()
+
+
+def error_data(kind: str, code: str, message: str) -> dict[str, Any]:
+    """OpenAI's own shape of a mid-stream error, as the stateless route sends it too."""
+    return {"type": "error", "error": {"type": kind, "code": code, "message": message}}

@@ -1,0 +1,356 @@
+"""One turn of a server-kept conversation, as a task of its own (docs/api.md, A turn).
+
+The run reads the upstream, keeps the answer (lib/conversations/turns.py stores it), runs the
+functions the server offers when the model calls them, and publishes every event as a numbered
+frame. Its life does not depend on any HTTP connection: the request that started it is only its
+first listener. Only `cancel`, TURN_MAX_SECONDS or the server stopping end it early, and even
+then what arrived is kept.
+"""
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import date
+from typing import Any
+
+import anyio
+import httpx2
+from openai import AsyncOpenAI
+
+from lib.conversations.items import output_text, replayable
+from lib.conversations.turns import TurnStart, TurnStore
+from lib.errors import ApiError
+from lib.functions.registry import FunctionContext, call_function
+from lib.openai.client import timed_out
+from lib.openai.turn import open_turn
+from lib.runs.frames import encode, error_data
+from lib.runs.log import RunLog
+from lib.runs.upstream import events_of
+from lib.usage.repository import Usage
+from lib.usage.tokens import add_usage, usage_from_response
+
+logger = logging.getLogger(__name__)
+
+# The answer is stored at every finished item, and at least this often while text streams; the
+# same beat tells other workers this run is alive.
+SAVE_EVERY_SECONDS = 1.0
+CLOSE_SECONDS = 1.0
+_FAILED_EVENTS = frozenset({"error", "response.failed"})
+
+Publisher = Callable[[str, list[tuple[int, bytes]], bool], Awaitable[None]]
+
+
+class Run:
+    def __init__(
+        self,
+        *,
+        start: TurnStart,
+        owner: str,
+        openai: AsyncOpenAI,
+        tools: list[dict[str, Any]],
+        secret: str | None,
+        store: TurnStore,
+        context: FunctionContext,
+        title_model: str,
+        share: Publisher | None,
+        beat: Callable[[str], Awaitable[None]] | None,
+    ) -> None:
+        self.start = start
+        self.turn_id = start.turn_id
+        self.owner = owner
+        self.log = RunLog()
+        self._openai = openai
+        self._tools = tools
+        self._secret = secret
+        self._store = store
+        self._context = context
+        self._title_model = title_model
+        self._share = share
+        self._beat = beat
+        self._shared_ok = share is not None
+        self._unshared: list[tuple[int, bytes]] = []
+        # The answer: finished output items (reasoning with its encrypted content) and the
+        # outputs of the functions run; the text of messages still streaming, by item id.
+        self.items: list[dict[str, Any]] = []
+        self._partial: dict[str, str] = {}
+        self._dirty = False
+        self.usage: Usage | None = None
+        self.status = "streaming"
+        self._stop_reason: str | None = None
+        self._work: asyncio.Task[None] | None = None
+        self.task: asyncio.Task[None] | None = None
+        self.started = time.monotonic()
+
+    # --- control
+
+    def begin(self) -> "asyncio.Task[None]":
+        self.task = asyncio.create_task(self._life(), name=f"run {self.turn_id}")
+        return self.task
+
+    def cancel(self, reason: str = "cancelled") -> None:
+        """Stop reading the upstream; the run ends `cancelled` (or `incomplete` for a shutdown)
+        with what it has."""
+        if self._stop_reason is None:
+            self._stop_reason = reason
+        if self._work is not None:
+            self._work.cancel()
+
+    @property
+    def ended(self) -> bool:
+        return self.log.ended
+
+    # --- frames
+
+    async def _publish(self, event: str, data: Any) -> None:
+        frame = encode(self.log.last_id + 1, event, data, self._secret)
+        number = self.log.append(frame)
+        await self._share_frames([(number, frame)], last=False)
+
+    async def _share_frames(self, frames: list[tuple[int, bytes]], last: bool) -> None:
+        if not self._shared_ok or self._share is None:
+            return
+        try:
+            await self._share(self.turn_id, self._unshared + frames, last)
+            self._unshared = []
+        except Exception as exc:
+            # The run goes on for its listeners in this process; other workers lose it.
+            logger.warning("run %s: frames no longer shared (%s)", self.turn_id, type(exc).__name__)
+            self._shared_ok = False
+
+    # --- the life of the run
+
+    async def _life(self) -> None:
+        failure: dict[str, Any] | None = None
+        saver = asyncio.create_task(self._save_regularly())
+        try:
+            await self._publish(
+                "turn.started",
+                {
+                    "type": "turn.started",
+                    "conversation_id": self.start.conversation_id,
+                    "turn_id": self.turn_id,
+                    "user_message_id": self.start.user_message_id,
+                },
+            )
+            self._work = asyncio.create_task(self._rounds())
+            try:
+                async with asyncio.timeout(self._context.settings.turn_max_seconds):
+                    await asyncio.shield(self._work)
+            except TimeoutError:
+                self.cancel("timeout")
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._work
+            except asyncio.CancelledError:
+                # The run's own task cancelled (the server stopping): end as cut short.
+                self.cancel("shutdown")
+                with contextlib.suppress(asyncio.CancelledError):
+                    await self._work
+            if self._work.cancelled() or self._stop_reason is not None:
+                self.status, failure = _stopped(self._stop_reason)
+        except Exception:
+            logger.exception("run %s failed", self.turn_id)
+            self.status = "incomplete"
+            failure = error_data("server_error", "run_failed", "The answer could not be finished.")
+        finally:
+            saver.cancel()
+            with anyio.CancelScope(shield=True):
+                await self._end(failure)
+
+    async def _end(self, failure: dict[str, Any] | None) -> None:
+        if failure is not None:
+            await self._publish("error", failure)
+        items = self._final_items()
+        try:
+            await self._store.finish(
+                self.turn_id,
+                status=self.status,
+                items=items,
+                text=output_text(items),
+                usage=self.usage,
+                cost_usd=None,
+            )
+        except Exception:
+            logger.exception("run %s: the final state could not be stored", self.turn_id)
+        if self.start.first_turn and self.status == "completed":
+            with contextlib.suppress(Exception):
+                title = await self._store.maybe_generate_title(
+                    self.owner, self.start.conversation_id, self._openai, self._title_model
+                )
+                if title:
+                    await self._publish(
+                        "conversation.title", {"type": "conversation.title", "title": title}
+                    )
+        ended = {"type": "turn.ended", "status": self.status, "usage": self.usage}
+        frame = encode(self.log.last_id + 1, "turn.ended", ended, self._secret)
+        number = self.log.append(frame)
+        self.log.end()
+        await self._share_frames([(number, frame)], last=True)
+        logger.info(
+            "run ended: %s, %d frames, %.2f s", self.status, number, time.monotonic() - self.started
+        )
+
+    def _final_items(self) -> list[dict[str, Any]]:
+        """The stored answer: what finished, and text still streaming kept as cut short."""
+        cut = [
+            {
+                "id": item_id,
+                "type": "message",
+                "role": "assistant",
+                "status": "incomplete",
+                "content": [{"type": "output_text", "text": text, "annotations": []}],
+            }
+            for item_id, text in self._partial.items()
+            if text
+        ]
+        return self.items + cut
+
+    async def _save_regularly(self) -> None:
+        while True:
+            await asyncio.sleep(SAVE_EVERY_SECONDS)
+            try:
+                if self._dirty:
+                    await self._save()
+                else:
+                    await self._store.heartbeat(self.turn_id)
+                if self._beat is not None and self._shared_ok:
+                    await self._beat(self.turn_id)
+            except Exception as exc:
+                logger.warning("run %s: saving failed (%s)", self.turn_id, type(exc).__name__)
+
+    async def _save(self) -> None:
+        self._dirty = False
+        items = self._final_items()
+        await self._store.save_progress(self.turn_id, items=items, text=output_text(items))
+
+    # --- reading the upstream
+
+    async def _rounds(self) -> None:
+        upstream_input = list(self.start.upstream_input)
+        max_rounds = self._context.settings.max_tool_rounds
+        for round_number in range(max_rounds + 1):
+            round_items = await self._one_response(upstream_input)
+            if self.status == "failed":
+                return
+            calls = [item for item in round_items if item.get("type") == "function_call"]
+            if not calls:
+                self.status = self.status if self.status == "incomplete" else "completed"
+                return
+            if round_number == max_rounds:
+                self.status = "incomplete"
+                await self._publish(
+                    "error",
+                    error_data(
+                        "server_error",
+                        "too_many_tool_rounds",
+                        f"The model kept calling functions ({max_rounds} rounds); the answer "
+                        "was stopped there.",
+                    ),
+                )
+                return
+            outputs = []
+            for call in calls:
+                result = await call_function(
+                    str(call.get("name", "")), str(call.get("arguments") or "{}"), self._context
+                )
+                output = {
+                    "type": "function_call_output",
+                    "call_id": call.get("call_id"),
+                    "output": json.dumps(result, ensure_ascii=False),
+                }
+                self.items.append(output)
+                outputs.append(output)
+                await self._publish(
+                    "function_call.output", {"type": "function_call.output", "item": output}
+                )
+            await self._save()
+            upstream_input = upstream_input + replayable(round_items + outputs)
+
+    async def _one_response(self, upstream_input: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        round_items: list[dict[str, Any]] = []
+        try:
+            response = await open_turn(
+                self._openai,
+                model=self.start.model,
+                messages=upstream_input,
+                tools=self._tools,
+                today=date.today(),
+                secret=self._secret,
+            )
+        except ApiError as exc:
+            self.status = "failed"
+            await self._publish(
+                "error", error_data("invalid_request_error", "upstream_refused", exc.message)
+            )
+            return round_items
+        finished = False
+        try:
+            async for event in events_of(response.iter_bytes()):
+                finished = await self._on_event(event, round_items) or finished
+        except (httpx2.HTTPError, OSError) as exc:
+            self.status = "incomplete"
+            code, words = (
+                ("upstream_timeout", "OpenAI stopped answering; the answer so far is kept.")
+                if timed_out(exc)
+                else (
+                    "upstream_disconnected",
+                    "The connection to OpenAI broke; the answer so far is kept.",
+                )
+            )
+            await self._publish("error", error_data("server_error", code, words))
+            return round_items
+        finally:
+            # Shielded: a cancel must still close the upstream, or OpenAI goes on (and bills).
+            with anyio.CancelScope(shield=True), anyio.move_on_after(CLOSE_SECONDS):
+                await response.close()
+        if not finished and self.status == "streaming":
+            self.status = "incomplete"
+            await self._publish(
+                "error",
+                error_data("server_error", "upstream_incomplete", "OpenAI ended the answer early."),
+            )
+        return round_items
+
+    async def _on_event(self, event: dict[str, Any], round_items: list[dict[str, Any]]) -> bool:
+        """Keeps what the event adds to the answer, then publishes it; True when it ends the
+        response."""
+        kind = event["type"]
+        ends = False
+        if kind == "response.output_text.delta":
+            item_id = str(event.get("item_id", ""))
+            self._partial[item_id] = self._partial.get(item_id, "") + str(event.get("delta", ""))
+            self._dirty = True
+        elif kind == "response.output_item.done" and isinstance(event.get("item"), dict):
+            item = event["item"]
+            self._partial.pop(str(item.get("id", "")), None)
+            self.items.append(item)
+            round_items.append(item)
+            await self._save()
+        elif kind in ("response.completed", "response.incomplete"):
+            self.usage = add_usage(self.usage, usage_from_response(event.get("response")))
+            if kind == "response.incomplete":
+                self.status = "incomplete"
+            ends = True
+        elif kind in _FAILED_EVENTS:
+            self.status = "failed"
+            ends = True
+        await self._publish(kind, event)
+        return ends
+
+
+def _stopped(reason: str | None) -> tuple[str, dict[str, Any] | None]:
+    if reason == "timeout":
+        return "incomplete", error_data(
+            "timeout",
+            "turn_timeout",
+            "The answer took longer than this server allows; it was stopped.",
+        )
+    if reason == "shutdown":
+        return "incomplete", error_data(
+            "server_error",
+            "server_shutting_down",
+            "The server is restarting; the answer so far is kept.",
+        )
+    return "cancelled", None

@@ -1,0 +1,133 @@
+"""Runs shared through Redis, so that `events` and `cancel` work on any worker of any machine.
+
+- Frames go to a Redis Stream per run (`XADD` with the frame's own number as its id, bounded
+  length); a listener elsewhere reads from the id it has seen (`XREAD BLOCK`). After the run
+  the stream expires with the replay window.
+- Cancels go out on a channel every worker listens to; the worker that owns the run stops it.
+- While a run lives, its worker refreshes a short-lived key: a listener that sees frames stop
+  and that key gone knows the worker died (a heartbeat, not a guess).
+
+Every call is bounded by REDIS_TIMEOUT_SECONDS: a Redis that is down costs the run only its
+sharing (its own listeners still get every frame from the process), never its progress.
+"""
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator, Callable
+from typing import Any, cast
+
+import redis.asyncio as redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
+
+REDIS_TIMEOUT_SECONDS = 2.0
+ALIVE_SECONDS = 5
+CANCEL_CHANNEL = "chat:runs:cancel"
+# Bounded: a run's frames are far fewer; a runaway run cannot fill Redis.
+MAX_FRAMES = 20_000
+# A listener elsewhere looks at the owner's heartbeat after this long without a frame.
+QUIET_CHECK_MS = 1500
+
+
+class SharedRunsUnavailableError(Exception):
+    """Redis does not answer: a run of another worker cannot be reached right now."""
+
+
+def _frames_key(turn_id: str) -> str:
+    return f"chat:run:{turn_id}:frames"
+
+
+def _alive_key(turn_id: str) -> str:
+    return f"chat:run:{turn_id}:alive"
+
+
+class SharedRuns:
+    def __init__(self, url: str, replay_seconds: float) -> None:
+        self._redis = redis.Redis.from_url(
+            url,
+            socket_timeout=REDIS_TIMEOUT_SECONDS,
+            socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
+        )
+        self._replay_seconds = int(replay_seconds)
+        self._listener: asyncio.Task[None] | None = None
+
+    async def close(self) -> None:
+        if self._listener is not None:
+            self._listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._listener
+        await self._redis.aclose()
+
+    # --- the owning worker
+
+    async def publish(self, turn_id: str, frames: list[tuple[int, bytes]], last: bool) -> None:
+        key = _frames_key(turn_id)
+        async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+            pipe = self._redis.pipeline(transaction=False)
+            for number, frame in frames:
+                pipe.xadd(key, {"f": frame}, id=f"{number}-1", maxlen=MAX_FRAMES, approximate=True)
+            if last:
+                pipe.xadd(key, {"end": b"1"}, id=f"{frames[-1][0] if frames else 0}-2")
+                pipe.expire(key, self._replay_seconds)
+                pipe.delete(_alive_key(turn_id))
+            await pipe.execute()
+
+    async def beat(self, turn_id: str) -> None:
+        async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+            await self._redis.set(_alive_key(turn_id), b"1", ex=ALIVE_SECONDS)
+
+    def listen_for_cancels(self, cancel: Callable[[str], None]) -> None:
+        self._listener = asyncio.create_task(self._cancels(cancel))
+
+    async def _cancels(self, cancel: Callable[[str], None]) -> None:
+        while True:
+            try:
+                pubsub = self._redis.pubsub()
+                await pubsub.subscribe(CANCEL_CHANNEL)
+                async for message in pubsub.listen():
+                    if message.get("type") == "message":
+                        cancel(message["data"].decode())
+            except (RedisError, OSError) as exc:
+                logger.warning("cancel channel lost (%s); listening again shortly", exc)
+                await asyncio.sleep(1.0)
+
+    # --- any worker
+
+    async def request_cancel(self, turn_id: str) -> None:
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                await self._redis.publish(CANCEL_CHANNEL, turn_id)
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise SharedRunsUnavailableError(str(exc)) from None
+
+    async def known(self, turn_id: str) -> bool:
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                return bool(await self._redis.exists(_frames_key(turn_id)))
+        except (RedisError, OSError, TimeoutError) as exc:
+            raise SharedRunsUnavailableError(str(exc)) from None
+
+    async def follow(self, turn_id: str, after: int) -> AsyncIterator[tuple[int, bytes | None]]:
+        """(number, frame) after `after`; (number, None) once the run has ended. Stops early,
+        without the end marker, when the owner's heartbeat is gone: the worker died."""
+        key = _frames_key(turn_id)
+        cursor = f"{after}-2"
+        while True:
+            try:
+                answer = await self._redis.xread({key: cursor}, count=500, block=QUIET_CHECK_MS)
+                if not answer:
+                    if not await self._redis.exists(_alive_key(turn_id)):
+                        return
+                    continue
+            except (RedisError, OSError, TimeoutError) as exc:
+                raise SharedRunsUnavailableError(str(exc)) from None
+            entries: list[tuple[bytes, dict[bytes, bytes]]] = cast(Any, answer)[0][1]
+            for entry_id, fields in entries:
+                cursor = entry_id.decode()
+                number = int(cursor.split("-", 1)[0])
+                if b"end" in fields:
+                    yield number, None
+                    return
+                yield number, fields[b"f"]
