@@ -4,6 +4,7 @@ Pure ASGI middleware (never BaseHTTPMiddleware, which slows every stream down); 
 with the contract's `{"error": "..."}` body (docs/api.md, Errors in general).
 """
 
+import re
 from collections.abc import Callable
 
 import anyio
@@ -20,6 +21,8 @@ from lib.server.request_body import capped_receive, declares_more_than, upload_b
 from lib.settings import Settings
 
 TURN_PATH = "/api/turn_response"
+# A turn of a server-kept conversation counts like a stateless one, for the rate and the streams.
+CONVERSATION_TURN_PATH = re.compile(r"/api/conversations/[^/]+/turns")
 UPLOAD_PATH = "/api/vector_stores/upload_file"
 # An export of a long conversation is larger than any other body (docs/api.md, import).
 IMPORT_PATH = "/api/conversations/import"
@@ -132,13 +135,15 @@ class ClientLimitsMiddleware:
         self.rules = {TURN_PATH: limits.turns, UPLOAD_PATH: limits.uploads}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        item = self.rules.get(scope["path"]) if scope["type"] == "http" else None
+        path = scope["path"] if scope["type"] == "http" else ""
+        is_turn = path == TURN_PATH or CONVERSATION_TURN_PATH.fullmatch(path) is not None
+        item = self.limits.turns if is_turn else self.rules.get(path)
         if item is None or scope["method"] != "POST":
             await self.app(scope, receive, send)
             return
         client = client_address(scope)
         lease = None
-        if scope["path"] == TURN_PATH:
+        if is_turn:
             # The cap first: a turn refused for it does not use up the client's rate budget.
             lease = await self.limits.acquire_stream(client)
             if lease is None:

@@ -176,6 +176,20 @@ def test_turns_over_the_rate_limit_are_429_with_retry_after(
     assert len(fake_openai.requests) == 2
 
 
+def test_conversation_turns_share_the_turn_rate_limit(
+    limited: str, fake_openai: FakeOpenAI
+) -> None:
+    client = {"x-forwarded-for": "198.51.100.7"}
+    with httpx.Client(base_url=limited, headers=client) as browser:
+        conversation = browser.post("/api/conversations", json={}).json()["id"]
+        path = f"/api/conversations/{conversation}/turns"
+        first = browser.post(TURN, json=turn_body())
+        second = browser.post(path, json={"text": "hi"})
+        third = browser.post(path, json={"text": "again"})
+    assert [first.status_code, second.status_code, third.status_code] == [200, 200, 429]
+    assert "Too many requests" in third.json()["error"]
+
+
 def test_behind_a_trusted_proxy_each_forwarded_address_has_its_own_limit(
     limited: str, fake_openai: FakeOpenAI
 ) -> None:
