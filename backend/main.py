@@ -17,8 +17,10 @@ from api import (
     google_status,
     health,
     metrics,
+    models,
     turn_response,
     turns,
+    usage,
     vector_stores,
 )
 from lib.conversations.cursor import CursorCodec
@@ -30,6 +32,7 @@ from lib.errors import install_error_handlers
 from lib.functions.weather import Geocoder
 from lib.functions.web_services import create_http_client
 from lib.google.oauth import GoogleOAuth
+from lib.models.catalog import ModelCatalog
 from lib.openai.client import create_openai_client
 from lib.runs.hub import RunHub
 from lib.runs.service import Runs
@@ -41,12 +44,15 @@ from lib.server.observability import ObservabilityMiddleware
 from lib.sessions.sessions import create_sessions, resolve_session_secret
 from lib.sessions.store import create_store
 from lib.settings import BACKEND_DIR, Settings, load_settings
+from lib.usage.budget import Budget
 
 ROUTERS = (
     turn_response.router,
     health.router,
+    models.router,
     conversations.router,
     turns.router,
+    usage.router,
     vector_stores.router,
     container_files.router,
     functions.router,
@@ -62,6 +68,8 @@ ROUTERS = (
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or load_settings()
     configure_logging(settings.log_json)
+    # Read now, not in the lifespan: a bad MODELS_FILE stops start-up with one line.
+    catalog = ModelCatalog.from_settings(settings)
     limits = ClientLimits(settings)
 
     @asynccontextmanager
@@ -85,6 +93,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         turn_store = TurnStore(app.state.db)
         hub = RunHub(app.state.db, turn_store, app.state.shared_runs, settings.run_replay_seconds)
         app.state.runs = Runs(hub, turn_store, settings)
+        app.state.budget = Budget(
+            settings.token_budget_daily, app.state.db, settings.shared_redis_url
+        )
         await app.state.db_lifecycle.start()
         await limits.open()
         try:
@@ -92,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await limits.close()
             await hub.shutdown(settings.graceful_timeout)
+            await app.state.budget.close()
             await app.state.db_lifecycle.stop()
             await app.state.db.close()
             await store.close()
@@ -108,6 +120,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/openapi.json" if development else None,
     )
     app.state.settings = settings
+    app.state.models = catalog
     install_error_handlers(app)
     # Inside CORS, so that a browser can read their 401/413/429 answers.
     install_guards(app.add_middleware, settings, limits)

@@ -1,15 +1,23 @@
 """POST /api/turn_response: one streamed chat turn (docs/api.md)."""
 
+import logging
 from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
 from pydantic import BaseModel, ConfigDict
 
-from lib.deps import OpenAIDep, SettingsDep
+from lib.deps import ModelsDep, OpenAIDep, SettingsDep
 from lib.google.connectors import google_access_token
 from lib.openai.tools import ToolsState, build_tools
 from lib.openai.turn import TurnStreamResponse, open_turn
+from lib.owners.owner import existing_owner
+from lib.sessions.sessions import Sessions
+from lib.usage.budget import Budget
+from lib.usage.repository import Usage
+from lib.usage.service import record_stateless
+
+logger = logging.getLogger(__name__)
 
 router = APIRouter()
 
@@ -24,8 +32,17 @@ class TurnRequest(BaseModel):
 
 @router.post("/api/turn_response", response_class=TurnStreamResponse)
 async def turn_response(
-    body: TurnRequest, request: Request, settings: SettingsDep, client: OpenAIDep
+    body: TurnRequest,
+    request: Request,
+    settings: SettingsDep,
+    client: OpenAIDep,
+    models: ModelsDep,
 ) -> TurnStreamResponse:
+    budget: Budget = request.app.state.budget
+    sessions: Sessions = request.app.state.sessions
+    owner = await existing_owner(request, sessions) if budget.limit is not None else None
+    if owner is not None:
+        await budget.check(owner)
     tools_state = body.toolsState or ToolsState()
     token = await google_access_token(request) if tools_state.googleIntegrationEnabled else None
     upstream = await open_turn(
@@ -35,7 +52,21 @@ async def turn_response(
         tools=build_tools(tools_state, token),
         today=date.today(),
         secret=token,
+        params=models.choose(None, None).upstream_params(settings.openai_store),
     )
+    model = settings.openai_model
+
+    async def count_usage(usage: Usage) -> None:
+        try:
+            who = owner or await existing_owner(request, sessions)
+            cost = models.cost_usd(model, usage)
+            await record_stateless(request.app.state.db, budget, who, model, usage, cost)
+        except Exception as exc:
+            logger.warning("usage of a stateless turn not recorded (%s)", type(exc).__name__)
+
     return TurnStreamResponse(
-        upstream, keepalive_seconds=settings.stream_keepalive_seconds, secret=token
+        upstream,
+        keepalive_seconds=settings.stream_keepalive_seconds,
+        secret=token,
+        on_usage=count_usage,
     )

@@ -12,6 +12,7 @@ from lib.errors import ServiceUnavailable
 from lib.functions.registry import FunctionContext
 from lib.functions.weather import Geocoder
 from lib.google.oauth import GoogleOAuth
+from lib.models.catalog import ModelCatalog
 from lib.owners.owner import request_owner
 from lib.runs.service import Runs
 from lib.sessions.sessions import Sessions
@@ -95,3 +96,11 @@ def get_runs(request: Request) -> Runs:
 
 
 RunsDep = Annotated[Runs, Depends(get_runs)]
+
+
+def get_models(request: Request) -> ModelCatalog:
+    models: ModelCatalog = request.app.state.models
+    return models
+
+
+ModelsDep = Annotated[ModelCatalog, Depends(get_models)]

@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     openai_api_key: SecretStr | None = None
     openai_base_url: str | None = None
     openai_model: str = DEFAULT_MODEL
+    # The models a turn may ask for (comma-separated); empty means OPENAI_MODEL alone.
+    openai_models: Annotated[list[str], NoDecode] = []
+    # Labels, reasoning efforts and prices per model (YAML or JSON); built-in entries without it.
+    models_file: Path | None = None
+    # false: OpenAI keeps nothing (`store: false`), and reasoning travels encrypted between
+    # turns instead. Unset sends nothing, as the original app does.
+    openai_store: bool | None = None
+    # Tokens one owner may use per UTC day; unset means no budget.
+    token_budget_daily: int | None = Field(default=None, ge=1)
     # Seconds without a byte from OpenAI before a request is given up: long, because a turn
     # may sit silent while a tool (code interpreter, MCP) works.
     openai_timeout: float = Field(default=600.0, gt=0)
@@ -127,7 +136,7 @@ class Settings(BaseSettings):
     # When set, /metrics needs it as a bearer token; otherwise ACCESS_TOKEN guards it, if set.
     metrics_token: SecretStr | None = None
 
-    @field_validator("cors_origins", mode="before")
+    @field_validator("cors_origins", "openai_models", mode="before")
     @classmethod
     def _parse_origins(cls, value: object) -> object:
         return _split_commas(value)
@@ -153,6 +162,9 @@ class Settings(BaseSettings):
         "web_concurrency",
         "title_model",
         "retention_days",
+        "models_file",
+        "openai_store",
+        "token_budget_daily",
         "redis_url",
         mode="before",
     )
@@ -244,6 +256,12 @@ class Settings(BaseSettings):
         if self.log_format is None:
             return self.node_env == "production"
         return self.log_format == "json"
+
+    @property
+    def allowed_models(self) -> list[str]:
+        """OPENAI_MODELS, with OPENAI_MODEL (the default) always among them, first."""
+        others = [model for model in self.openai_models if model != self.openai_model]
+        return [self.openai_model, *others]
 
     @property
     def shared_redis_url(self) -> str | None:

@@ -62,6 +62,16 @@ def _upstream_message(exc: openai.APIStatusError) -> str:
 _CLIENT_STATUSES = frozenset({400, 404, 409, 413, 415, 422})
 
 
+# The request fields that come from the model's entry in the catalog, not from the caller.
+_MODEL_SETTINGS = ("reasoning", "include", "store")
+
+
+def _refused_model_setting(exc: openai.APIStatusError) -> bool:
+    body = exc.body
+    param = body.get("param") if isinstance(body, dict) else None
+    return isinstance(param, str) and param.split(".", 1)[0].split("[", 1)[0] in _MODEL_SETTINGS
+
+
 def upstream_error_kind(exc: openai.OpenAIError) -> str:
     """A few fixed words for the upstream_errors_total metric."""
     if isinstance(exc, openai.APITimeoutError) and timed_out(exc):
@@ -94,6 +104,13 @@ def api_error_from_openai(exc: openai.OpenAIError, *, redact: str | None = None)
             retry_after = exc.response.headers.get("retry-after")
             headers = {"Retry-After": retry_after} if retry_after else None
             return TooManyRequests(message, headers)
+        if status == 400 and _refused_model_setting(exc):
+            param = str(exc.body.get("param")) if isinstance(exc.body, dict) else "reasoning"
+            message = (
+                f"{message} (The model server refused `{param}`, which this service sends for "
+                "reasoning models: for a server that is not OpenAI, set `reasoning_params: false` "
+                "for the model in MODELS_FILE, or leave OPENAI_STORE unset.)"
+            )
         if status in _CLIENT_STATUSES:
             return ApiError(status, message)
         return UpstreamFailed(f"OpenAI failed ({status}): {message}")

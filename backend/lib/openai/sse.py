@@ -57,6 +57,7 @@ class EventTranslator:
         self._secret = secret.encode() if secret else None
         self.events = 0
         self.finished = False
+        self.completed_response: dict[str, Any] | None = None
 
     def feed(self, chunk: bytes) -> bytes:
         buffer = self._buffer + chunk
@@ -102,6 +103,9 @@ class EventTranslator:
         self.events += 1
         if event_type in _TERMINAL_TYPES:
             self.finished = True
+            if event_type == b"response.completed":
+                # One parse per turn, for its usage (docs/api.md, Usage).
+                self.completed_response = _response_of(data)
         return b'data: {"event": "' + event_type + b'", "data": ' + data + b"}\n\n"
 
     def _parse(self, data: bytes) -> tuple[bytes, bytes] | None:
@@ -115,3 +119,12 @@ class EventTranslator:
         event_type = raw_type if isinstance(raw_type, str) else "message"
         encoded_type = json.dumps(event_type, ensure_ascii=False)[1:-1].encode()
         return encoded_type, json.dumps(_redact_authorization(event), ensure_ascii=False).encode()
+
+
+def _response_of(data: bytes) -> dict[str, Any] | None:
+    try:
+        event = json.loads(data)
+    except ValueError:
+        return None
+    response = event.get("response") if isinstance(event, dict) else None
+    return response if isinstance(response, dict) else None

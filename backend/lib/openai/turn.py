@@ -4,7 +4,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,8 @@ from lib.openai.sse import KEEPALIVE, EventTranslator, error_frame
 from lib.server import drain
 from lib.server.metrics import FIRST_EVENT_LATENCY, OPEN_STREAMS, TURN_DURATION, UPSTREAM_ERRORS
 from lib.server.observability import REQUEST_STARTED
+from lib.usage.repository import Usage
+from lib.usage.tokens import usage_from_response
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +40,15 @@ _CLOSE_SECONDS = 2.0
 
 _END = b""
 
+# Tasks that record a finished turn's usage; held so none is collected while it runs.
+_background: set["asyncio.Task[None]"] = set()
+
+
+def _keep(task: "asyncio.Task[None]") -> None:
+    _background.add(task)
+    task.add_done_callback(_background.discard)
+
+
 # The frame a stream ends with when the worker shuts down before it is finished.
 SHUTDOWN_FRAME = error_frame(
     "server_error", "server_shutting_down", "The server is restarting; send your message again."
@@ -52,8 +63,12 @@ async def open_turn(
     tools: list[dict[str, Any]],
     today: date,
     secret: str | None,
+    params: dict[str, Any] | None = None,
 ) -> AsyncAPIResponse[Any]:
-    """Start the upstream stream. Fails with an ApiError (real status) before any byte is sent."""
+    """Start the upstream stream. Fails with an ApiError (real status) before any byte is sent.
+
+    `params` are the model choice's own (reasoning, store, include: lib/models/catalog.py).
+    """
     request = client.responses.with_streaming_response.create(
         model=model,
         instructions=developer_prompt(today),
@@ -62,7 +77,7 @@ async def open_turn(
         # The conversation goes as the browser sent it (docs/api.md: `input=messages`, unchanged).
         # Through extra_body the SDK sends it as it is instead of walking every item against its
         # typed schema first, which cost a sixth of a worker's CPU on short turns (bench/).
-        extra_body={"input": messages, "tools": tools},
+        extra_body={"input": messages, "tools": tools, **(params or {})},
     )
     try:
         return await request.__aenter__()
@@ -75,9 +90,15 @@ class TurnStreamResponse(StreamingResponse):
     """The SSE response of a turn; it owns the upstream response and always closes it."""
 
     def __init__(
-        self, upstream: AsyncAPIResponse[Any], *, keepalive_seconds: float, secret: str | None
+        self,
+        upstream: AsyncAPIResponse[Any],
+        *,
+        keepalive_seconds: float,
+        secret: str | None,
+        on_usage: Callable[[Usage], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         self._upstream = upstream
+        self._on_usage = on_usage
         self._keepalive = keepalive_seconds
         self._translator = EventTranslator(secret)
         self._outcome = "client went away"
@@ -93,6 +114,10 @@ class TurnStreamResponse(StreamingResponse):
             OPEN_STREAMS.dec()
             TURN_DURATION.labels(self._kind).observe(time.monotonic() - self._started)
             await self._close_upstream()
+            usage = usage_from_response(self._translator.completed_response)
+            if usage is not None and self._on_usage is not None:
+                # In the background: the browser has its answer and need not wait for this.
+                _keep(asyncio.create_task(self._on_usage(usage)))
             logger.info(
                 "turn ended: %s, %d events, %.2f s",
                 self._outcome,

@@ -28,3 +28,15 @@ async def request_owner(request: Request, response: Response, sessions: Sessions
         return await sessions.new_owner(session_id)
     except StoreUnavailableError:
         raise ServiceUnavailable(STORE_DOWN) from None
+
+
+async def existing_owner(request: Request, sessions: Sessions) -> str | None:
+    """The owner of a browser that has one already; never makes a session. None when there is
+    none, or the store cannot say (what needs no owner goes on without)."""
+    session_id = sessions.session_id(request)
+    if session_id is None:
+        return None
+    try:
+        return await sessions.owner_of(session_id)
+    except StoreUnavailableError:
+        return None

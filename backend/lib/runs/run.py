@@ -57,7 +57,13 @@ class Run:
         title_model: str,
         share: Publisher | None,
         beat: Callable[[str], Awaitable[None]] | None,
+        params: dict[str, Any] | None = None,
+        price: Callable[[Usage | None], float | None] | None = None,
+        after: Callable[[Usage | None], Awaitable[None]] | None = None,
     ) -> None:
+        self._after = after
+        self._params = params or {}
+        self._price = price
         self.start = start
         self.turn_id = start.turn_id
         self.owner = owner
@@ -97,6 +103,10 @@ class Run:
             self._stop_reason = reason
         if self._work is not None:
             self._work.cancel()
+
+    @property
+    def cost_usd(self) -> float | None:
+        return self._price(self.usage) if self._price is not None else None
 
     @property
     def ended(self) -> bool:
@@ -170,10 +180,15 @@ class Run:
                 items=items,
                 text=output_text(items),
                 usage=self.usage,
-                cost_usd=None,
+                cost_usd=self.cost_usd,
             )
         except Exception:
             logger.exception("run %s: the final state could not be stored", self.turn_id)
+        if self._after is not None:
+            try:
+                await self._after(self.usage)
+            except Exception as exc:
+                logger.warning("run %s: usage not counted (%s)", self.turn_id, type(exc).__name__)
         if self.start.first_turn and self.status == "completed":
             with contextlib.suppress(Exception):
                 title = await self._store.maybe_generate_title(
@@ -183,7 +198,9 @@ class Run:
                     await self._publish(
                         "conversation.title", {"type": "conversation.title", "title": title}
                     )
-        ended = {"type": "turn.ended", "status": self.status, "usage": self.usage}
+        ended: dict[str, Any] = {"type": "turn.ended", "status": self.status, "usage": self.usage}
+        if self.cost_usd is not None:
+            ended["cost_usd"] = self.cost_usd
         frame = encode(self.log.last_id + 1, "turn.ended", ended, self._secret)
         number = self.log.append(frame)
         self.log.end()
@@ -278,6 +295,7 @@ class Run:
                 tools=self._tools,
                 today=date.today(),
                 secret=self._secret,
+                params=self._params,
             )
         except ApiError as exc:
             self.status = "failed"

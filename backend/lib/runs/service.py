@@ -3,19 +3,22 @@
 import os
 import secrets
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from fastapi import Request
 from openai import AsyncOpenAI
 
 from lib.conversations.turns import TurnStore
-from lib.errors import BadRequest, ServiceUnavailable
+from lib.errors import ServiceUnavailable
 from lib.functions.registry import FunctionContext
 from lib.google.connectors import google_access_token
 from lib.openai.tools import ToolsState, build_tools
 from lib.runs.hub import RunHub
 from lib.runs.run import Run
 from lib.settings import Settings
+from lib.usage.budget import Budget
+from lib.usage.repository import Usage
+from lib.usage.service import count_in_metrics
 
 if TYPE_CHECKING:
     from api.turns import TurnBody
@@ -31,16 +34,6 @@ class Runs:
     settings: Settings
 
 
-def chosen_model(settings: Settings, model: str | None, reasoning: dict[str, Any] | None) -> str:
-    """The model of the turn; nothing but the configured one is offered yet, and the server
-    never swaps a model it was asked for."""
-    if model is not None and model != settings.openai_model:
-        raise BadRequest(f"model: {model!r} is not offered here; use {settings.openai_model!r}.")
-    if reasoning is not None:
-        raise BadRequest(f"reasoning: {settings.openai_model!r} takes no reasoning settings here.")
-    return settings.openai_model
-
-
 async def start_turn(
     runs: Runs, request: Request, owner: str, conversation_id: str, body: "TurnBody"
 ) -> Run:
@@ -48,7 +41,15 @@ async def start_turn(
     openai: AsyncOpenAI | None = request.app.state.openai
     if openai is None:
         raise ServiceUnavailable("OPENAI_API_KEY is not set")
-    model = chosen_model(settings, body.model, body.reasoning)
+    choice = request.app.state.models.choose(body.model, body.reasoning)
+    budget: Budget = request.app.state.budget
+    await budget.check(owner)
+
+    async def after(usage: Usage | None) -> None:
+        if usage is not None:
+            count_in_metrics(choice.id, usage)
+            await budget.spend(owner, usage.get("total_tokens", 0))
+
     tools_state = body.toolsState or ToolsState()
     token = await google_access_token(request) if tools_state.googleIntegrationEnabled else None
     tools = build_tools(tools_state, token)
@@ -58,7 +59,7 @@ async def start_turn(
         input_items=body.input_items(),
         parent_id=body.parent(),
         regenerate=body.regenerate,
-        model=model,
+        model=choice.id,
         worker_id=WORKER_ID,
     )
     state = request.app.state
@@ -71,6 +72,9 @@ async def start_turn(
         store=runs.store,
         context=FunctionContext(http=state.http, geocoder=state.geocoder, settings=settings),
         title_model=settings.title_model or settings.openai_model,
+        params=choice.upstream_params(settings.openai_store),
+        after=after,
+        price=lambda usage: request.app.state.models.cost_usd(choice.id, usage),
         share=state.shared_runs.publish if state.shared_runs else None,
         beat=state.shared_runs.beat if state.shared_runs else None,
     )

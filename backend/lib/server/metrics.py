@@ -47,6 +47,11 @@ UPSTREAM_ERRORS = Counter(
     "Failed calls to OpenAI by kind (timeout, connection, status_<code>, stream_<what>).",
     ["kind"],
 )
+TOKENS = Counter(
+    "tokens_total",
+    "Tokens used, by model and kind (input, cached, output, reasoning, total); no owner label.",
+    ["model", "kind"],
+)
 SESSION_STORE_ERRORS = Counter(
     "session_store_errors_total",
     "Session store operations that failed or timed out, by operation.",

@@ -7,7 +7,9 @@
   `[[fixture:NAME]]` replays tests/fixtures/openai/NAME.sse byte for byte; `[[error:STATUS]]`
   answers with OpenAI's error body (429 with Retry-After); `[[drop:K]]` sends K deltas then drops
   the connection; `[[slow:MS]]` waits before answering; `[[synthetic:N:MS]]` streams N deltas MS ms
-  apart; `[[function:NAME:JSON]]` calls a function.
+  apart; `[[function:NAME:JSON]]` calls a function; `[[refuse:FIELD]]` answers 400 when the
+  request has FIELD (as a server that is not OpenAI may, for `reasoning` or `include`).
+- a request without `stream`: a title request, answered with one message.
 `GET /_fake/requests` lists the request bodies received; `DELETE /_fake/requests` forgets them.
 
 Files, vector stores and container files answer from the recorded fixtures, and every such call
@@ -482,6 +484,16 @@ class FakeOpenAI:
             await asyncio.sleep(int(directives["slow"]) / 1000)
         if "error" in directives:
             return self._recorded_error(int(directives["error"]))
+        refused = directives.get("refuse")
+        if refused is not None and refused in body:
+            # A Responses-compatible server that does not know this parameter.
+            error = {
+                "message": f"Unrecognized request argument supplied: {refused}",
+                "type": "invalid_request_error",
+                "param": refused,
+                "code": None,
+            }
+            return JSONResponse({"error": error}, status_code=400)
         if "fixture" in directives:
             path = self.fixtures_dir / f"{directives['fixture']}.sse"
             return self._stream(iter([path.read_bytes()]))
