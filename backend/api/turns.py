@@ -65,8 +65,7 @@ async def post_turn(
 ) -> StreamingResponse:
     run = await start_turn(runs, request, owner, conversation_id, body)
     return frames_response(
-        run.log.follow(0),
-        settings.stream_keepalive_seconds,
+        run.log.follow(0, settings.stream_keepalive_seconds),
         {"X-Conversation-Id": conversation_id, "X-Turn-Id": run.turn_id},
     )
 
@@ -89,8 +88,8 @@ async def turn_events(
             raise BadRequest("Last-Event-ID: the number of the last frame received.")
         after = int(last_event_id)
     status = await runs.store.get_turn_status(owner, conversation_id, turn_id)
-    frames = await runs.hub.follow(turn_id, after or 0, status)
-    return frames_response(frames, settings.stream_keepalive_seconds)
+    frames = await runs.hub.follow(turn_id, after or 0, status, settings.stream_keepalive_seconds)
+    return frames_response(frames)
 
 
 @router.post("/{turn_id}/cancel", status_code=202)

@@ -172,21 +172,28 @@ class TurnStore:
         usage_columns: dict[str, Any] = (
             {key: int(usage.get(key, 0)) for key in USAGE_KEYS} if usage else {}
         )
+        values: dict[str, Any] = {
+            "status": status,
+            "items": items,
+            "text": text,
+            "cost_usd": cost_usd,
+            "updated_at": now,
+            "heartbeat_at": None,
+            **usage_columns,
+        }
         async with self.db.session() as session:
-            message = (await session.scalars(select(Message).where(Message.id == turn_id))).first()
-            if message is None:
-                return
-            message.status = status
-            message.items = items
-            message.text = text
-            message.cost_usd = cost_usd
-            message.updated_at = now
-            message.heartbeat_at = None
-            for key, value in usage_columns.items():
-                setattr(message, key, value)
-            if usage:
-                await UsageRepository(session, message.owner).add(
-                    now.date(), message.model or "unknown", usage, cost_usd
+            # One statement, whatever the ORM would have read first (a turn's hot path).
+            stored = (
+                await session.execute(
+                    update(Message)
+                    .where(Message.id == turn_id)
+                    .values(**values)
+                    .returning(Message.owner, Message.model)
+                )
+            ).first()
+            if stored is not None and usage:
+                await UsageRepository(session, stored.owner).add(
+                    now.date(), stored.model or "unknown", usage, cost_usd
                 )
 
     async def get_turn_status(self, owner: str, conversation_id: str, turn_id: str) -> str:

@@ -54,7 +54,15 @@ def _sqlite_pragmas(connection: Any, _record: Any) -> None:
 def create_engine(url: str) -> AsyncEngine:
     url = resolve_url(url)
     if make_url(url).get_backend_name() == "sqlite":
-        engine = create_async_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
+        # One connection, so one writer: SQLite takes one at a time anyway, and writers on
+        # connections of their own would wait on its file lock by sleeping and retrying.
+        engine = create_async_engine(
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=30,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         return engine
     return create_async_engine(

@@ -22,6 +22,23 @@ def encode(number: int, event: str, data: Any, secret: str | None = None) -> byt
     return f"id: {number}\ndata: {body}\n\n".encode()
 
 
+# What makes a raw event unfit to forward as it came: reasoning the browser must not see, or
+# an echoed token (its `authorization` field) to redact.
+_NEEDS_REWRITE = (b"encrypted_content", b'"authorization"')
+
+
+def encode_raw(number: int, event: str, data: bytes, secret: str | None = None) -> bytes:
+    """One frame from the upstream's own bytes when nothing in them must change; else parsed,
+    cleaned and written again (encode)."""
+    if any(marker in data for marker in _NEEDS_REWRITE) or (secret and secret.encode() in data):
+        return encode(number, event, json.loads(data), secret)
+    return b'id: %d\ndata: {"event": "%s", "data": %s}\n\n' % (
+        number,
+        event.encode(),
+        data,
+    )
+
+
 def error_data(kind: str, code: str, message: str) -> dict[str, Any]:
     """OpenAI's own shape of a mid-stream error, as the stateless route sends it too."""
     return {"type": "error", "error": {"type": kind, "code": code, "message": message}}

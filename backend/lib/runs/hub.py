@@ -15,6 +15,7 @@ from lib.errors import Gone, ServiceUnavailable
 from lib.runs.frames import encode, error_data
 from lib.runs.run import Run
 from lib.runs.shared import SharedRuns, SharedRunsUnavailableError
+from lib.runs.stream import with_keepalive
 from lib.server import drain
 
 logger = logging.getLogger(__name__)
@@ -77,11 +78,13 @@ class RunHub:
 
     # --- listening
 
-    async def follow(self, turn_id: str, after: int, status: str) -> AsyncIterator[bytes]:
+    async def follow(
+        self, turn_id: str, after: int, status: str, keepalive: float
+    ) -> AsyncIterator[bytes]:
         """The frames after `after`, then the live ones, through `turn.ended`."""
         run = self._runs.get(turn_id)
         if run is not None:
-            return run.log.follow(after)
+            return run.log.follow(after, keepalive)
         if self._shared is None:
             raise Gone(GONE)
         try:
@@ -92,7 +95,7 @@ class RunHub:
             if status == "streaming":
                 raise ServiceUnavailable(ELSEWHERE_DOWN)
             raise Gone(GONE)
-        return self._follow_shared(self._shared, turn_id, after)
+        return with_keepalive(self._follow_shared(self._shared, turn_id, after), keepalive)
 
     async def _follow_shared(
         self, shared: SharedRuns, turn_id: str, after: int

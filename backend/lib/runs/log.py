@@ -7,6 +7,8 @@ come, with no gap and no duplicate, until the run has ended.
 import asyncio
 from collections.abc import AsyncIterator
 
+from lib.runs.frames import KEEPALIVE
+
 
 class RunLog:
     def __init__(self) -> None:
@@ -34,8 +36,9 @@ class RunLog:
         changed, self._changed = self._changed, asyncio.Event()
         changed.set()
 
-    async def follow(self, after: int = 0) -> AsyncIterator[bytes]:
-        """Frames after id `after`, then the live ones, until the run ends."""
+    async def follow(self, after: int = 0, keepalive: float | None = None) -> AsyncIterator[bytes]:
+        """Frames after id `after`, then the live ones, until the run ends; a keep-alive comment
+        after `keepalive` seconds of silence."""
         index = max(0, after)
         while True:
             if index < len(self._frames):
@@ -46,4 +49,8 @@ class RunLog:
                 continue
             if self.ended:
                 return
-            await self._changed.wait()
+            try:
+                async with asyncio.timeout(keepalive):
+                    await self._changed.wait()
+            except TimeoutError:
+                yield KEEPALIVE

@@ -26,9 +26,9 @@ from lib.errors import ApiError
 from lib.functions.registry import FunctionContext, call_function
 from lib.openai.client import timed_out
 from lib.openai.turn import open_turn
-from lib.runs.frames import encode, error_data
+from lib.runs.frames import encode, encode_raw, error_data
 from lib.runs.log import RunLog
-from lib.runs.upstream import events_of
+from lib.runs.upstream import RawEvent, events_of
 from lib.usage.repository import Usage
 from lib.usage.tokens import add_usage, usage_from_response
 
@@ -83,6 +83,8 @@ class Run:
         self.items: list[dict[str, Any]] = []
         self._partial: dict[str, str] = {}
         self._dirty = False
+        self._item_finished = asyncio.Event()
+        self._saving_stopped = False
         self.usage: Usage | None = None
         self.status = "streaming"
         self._stop_reason: str | None = None
@@ -116,6 +118,11 @@ class Run:
 
     async def _publish(self, event: str, data: Any) -> None:
         frame = encode(self.log.last_id + 1, event, data, self._secret)
+        number = self.log.append(frame)
+        await self._share_frames([(number, frame)], last=False)
+
+    async def _publish_raw(self, event: RawEvent) -> None:
+        frame = encode_raw(self.log.last_id + 1, event.type, event.data, self._secret)
         number = self.log.append(frame)
         await self._share_frames([(number, frame)], last=False)
 
@@ -165,8 +172,10 @@ class Run:
             self.status = "incomplete"
             failure = error_data("server_error", "run_failed", "The answer could not be finished.")
         finally:
-            saver.cancel()
+            self._saving_stopped = True
+            self._item_finished.set()
             with anyio.CancelScope(shield=True):
+                await saver
                 await self._end(failure)
 
     async def _end(self, failure: dict[str, Any] | None) -> None:
@@ -225,8 +234,17 @@ class Run:
         return self.items + cut
 
     async def _save_regularly(self) -> None:
-        while True:
-            await asyncio.sleep(SAVE_EVERY_SECONDS)
+        """Stores the answer when an item finishes and at least every second while it changes;
+        otherwise beats. One writer per run, so saves never pile up; a save still waiting when
+        the run ends is left to the final one. It is stopped between saves, never cancelled in
+        one: a database call cut in the middle costs the pool its connection."""
+        while not self._saving_stopped:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(SAVE_EVERY_SECONDS):
+                    await self._item_finished.wait()
+            self._item_finished.clear()
+            if self._stopping():
+                return
             try:
                 if self._dirty:
                     await self._save()
@@ -236,6 +254,9 @@ class Run:
                     await self._beat(self.turn_id)
             except Exception as exc:
                 logger.warning("run %s: saving failed (%s)", self.turn_id, type(exc).__name__)
+
+    def _stopping(self) -> bool:
+        return self._saving_stopped
 
     async def _save(self) -> None:
         self._dirty = False
@@ -331,30 +352,33 @@ class Run:
             )
         return round_items
 
-    async def _on_event(self, event: dict[str, Any], round_items: list[dict[str, Any]]) -> bool:
+    async def _on_event(self, event: RawEvent, round_items: list[dict[str, Any]]) -> bool:
         """Keeps what the event adds to the answer, then publishes it; True when it ends the
         response."""
-        kind = event["type"]
+        kind = event.type
         ends = False
         if kind == "response.output_text.delta":
-            item_id = str(event.get("item_id", ""))
-            self._partial[item_id] = self._partial.get(item_id, "") + str(event.get("delta", ""))
+            parsed = event.parsed()
+            item_id = str(parsed.get("item_id", ""))
+            self._partial[item_id] = self._partial.get(item_id, "") + str(parsed.get("delta", ""))
             self._dirty = True
-        elif kind == "response.output_item.done" and isinstance(event.get("item"), dict):
-            item = event["item"]
-            self._partial.pop(str(item.get("id", "")), None)
-            self.items.append(item)
-            round_items.append(item)
-            await self._save()
+        elif kind == "response.output_item.done":
+            item = event.parsed().get("item")
+            if isinstance(item, dict):
+                self._partial.pop(str(item.get("id", "")), None)
+                self.items.append(item)
+                round_items.append(item)
+                self._dirty = True
+                self._item_finished.set()
         elif kind in ("response.completed", "response.incomplete"):
-            self.usage = add_usage(self.usage, usage_from_response(event.get("response")))
+            self.usage = add_usage(self.usage, usage_from_response(event.parsed().get("response")))
             if kind == "response.incomplete":
                 self.status = "incomplete"
             ends = True
         elif kind in _FAILED_EVENTS:
             self.status = "failed"
             ends = True
-        await self._publish(kind, event)
+        await self._publish_raw(event)
         return ends
 
 

@@ -23,7 +23,9 @@ LOST = (
 )
 
 
-async def _with_keepalive(source: AsyncIterator[bytes], seconds: float) -> AsyncIterator[bytes]:
+async def with_keepalive(source: AsyncIterator[bytes], seconds: float) -> AsyncIterator[bytes]:
+    """Keep-alive comments between the frames of a source that has none of its own (frames
+    read from Redis for a run of another worker)."""
     queue: asyncio.Queue[object] = asyncio.Queue(_QUEUE)
 
     async def pump() -> None:
@@ -54,10 +56,11 @@ async def _with_keepalive(source: AsyncIterator[bytes], seconds: float) -> Async
 
 
 def frames_response(
-    source: AsyncIterator[bytes], keepalive_seconds: float, headers: Mapping[str, str] | None = None
+    source: AsyncIterator[bytes], headers: Mapping[str, str] | None = None
 ) -> StreamingResponse:
+    """`source` sends its own keep-alive comments (RunLog.follow, with_keepalive)."""
     return StreamingResponse(
-        _with_keepalive(source, keepalive_seconds),
+        source,
         media_type="text/event-stream",
         headers={**STREAM_HEADERS, **(headers or {})},
     )

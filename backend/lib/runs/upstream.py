@@ -1,8 +1,30 @@
-"""The upstream's server-sent events, parsed: a run needs each event to keep the answer."""
+"""The upstream's server-sent events as a run reads them: the type, the raw JSON bytes, and the
+parsed object only when something needs it.
+
+Most events (text deltas above all) go to the listeners as the upstream wrote them; parsing
+and writing each one again cost a run most of its throughput (bench/conversations.py).
+"""
 
 import json
+import re
 from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
 from typing import Any
+
+_PLAIN_TYPE = re.compile(rb"[A-Za-z0-9_.\-]+")
+
+
+@dataclass
+class RawEvent:
+    type: str
+    data: bytes
+    _parsed: dict[str, Any] | None = field(default=None, repr=False)
+
+    def parsed(self) -> dict[str, Any]:
+        if self._parsed is None:
+            value = json.loads(self.data)
+            self._parsed = value if isinstance(value, dict) else {}
+        return self._parsed
 
 
 class EventParser:
@@ -11,35 +33,45 @@ class EventParser:
     def __init__(self) -> None:
         self._buffer = b""
 
-    def feed(self, chunk: bytes) -> list[dict[str, Any]]:
+    def feed(self, chunk: bytes) -> list[RawEvent]:
         buffer = self._buffer + chunk
         if b"\r" in buffer:
             buffer = buffer.replace(b"\r\n", b"\n")
         *blocks, self._buffer = buffer.split(b"\n\n")
         return [event for block in blocks if (event := _event(block)) is not None]
 
-    def close(self) -> list[dict[str, Any]]:
+    def close(self) -> list[RawEvent]:
         rest, self._buffer = self._buffer, b""
         event = _event(rest.strip(b"\n"))
         return [event] if event is not None else []
 
 
-def _event(block: bytes) -> dict[str, Any] | None:
-    data = b"\n".join(
-        line[6:] if line[5:6] == b" " else line[5:]
-        for line in block.split(b"\n")
-        if line.startswith(b"data:")
-    )
-    if not data or data == b"[DONE]":
+def _event(block: bytes) -> RawEvent | None:
+    event_type: bytes | None = None
+    data_lines: list[bytes] = []
+    for line in block.split(b"\n"):
+        if line.startswith(b"data:"):
+            data_lines.append(line[6:] if line[5:6] == b" " else line[5:])
+        elif line.startswith(b"event:"):
+            event_type = line[6:].strip()
+    if not data_lines:
         return None
+    data = data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines)
+    if data == b"[DONE]" or data[:1] != b"{":
+        return None
+    if event_type is not None and _PLAIN_TYPE.fullmatch(event_type):
+        return RawEvent(event_type.decode(), data)
+    # No usable `event:` line: the type is inside.
     try:
-        event = json.loads(data)
+        parsed = json.loads(data)
     except ValueError:
         return None
-    return event if isinstance(event, dict) and isinstance(event.get("type"), str) else None
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
+        return None
+    return RawEvent(parsed["type"], data, parsed)
 
 
-async def events_of(chunks: AsyncIterator[bytes]) -> AsyncIterator[dict[str, Any]]:
+async def events_of(chunks: AsyncIterator[bytes]) -> AsyncIterator[RawEvent]:
     parser = EventParser()
     async for chunk in chunks:
         for event in parser.feed(chunk):

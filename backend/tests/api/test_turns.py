@@ -260,7 +260,7 @@ def test_a_function_that_fails_answers_the_model_with_an_error_object(
         ({"input": [{"role": "assistant", "content": "x"}]}, "input.0"),
         ({"input": ["hello"]}, "input.0"),
         ({"text": "hi", "model": "gpt-imaginary"}, "model"),
-        ({"text": "hi", "reasoning": {"effort": "high"}}, "reasoning"),
+        ({"text": "hi", "reasoning": {"effort": "extreme"}}, "reasoning.effort"),
         ({"text": "hi", "toolsState": {"webSearchEnabled": []}}, "toolsState"),
     ],
 )
