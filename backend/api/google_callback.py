@@ -18,10 +18,10 @@ async def google_callback(
     request: Request, sessions: SessionDep, oauth: GoogleOAuthDep, settings: SettingsDep
 ) -> RedirectResponse:
     session_id = sessions.session_id(request)
-    error = await finish_sign_in(sessions, oauth, session_id, request.query_params)
+    error, new_session_id = await finish_sign_in(sessions, oauth, session_id, request.query_params)
     target = frontend_url(settings, error=error) if error else frontend_url(settings, connected="1")
     response = RedirectResponse(target, status_code=302)
-    if session_id is not None and error is None:
-        # A fresh Max-Age: the session lives as long as its tokens.
-        sessions.set_cookie(response, session_id)
+    if new_session_id is not None:
+        # A new id at every sign-in (no fixation), with a fresh Max-Age.
+        sessions.set_cookie(response, new_session_id)
     return response

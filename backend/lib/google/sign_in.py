@@ -54,41 +54,45 @@ async def finish_sign_in(
     oauth: GoogleOAuth,
     session_id: str | None,
     query: Mapping[str, str],
-) -> str | None:
-    """Exchange the code for tokens and keep them; None on success, else the error code for
-    the page (docs/api.md, Sessions: the callback always redirects, never answers JSON)."""
+) -> tuple[str | None, str | None]:
+    """Exchange the code for tokens and keep them under a new session id.
+
+    (None, the new session id) on success, else (the error code for the page, None): the
+    callback always redirects, never answers JSON (docs/api.md, Google).
+    """
     if session_id is None:
-        return "no-session"
+        return "no-session", None
     state = query.get("state")
     try:
         # Consumed before anything else, so neither a failure nor a replay can use it again.
         pending = await sessions.take_sign_in(session_id, state) if state else None
     except StoreUnavailableError as exc:
         logger.warning("sign-in not finished: %s", exc)
-        return "session_unavailable"
+        return "session_unavailable", None
     google_error = query.get("error")
     if google_error:
-        return google_error if _ERROR_CODE.fullmatch(google_error) else "oauth_failed"
+        return (google_error if _ERROR_CODE.fullmatch(google_error) else "oauth_failed"), None
     if pending is None or not pending.code_verifier:
-        return "invalid_state"
+        return "invalid_state", None
     code = query.get("code")
     if not code:
-        return "oauth_failed"
+        return "oauth_failed", None
     try:
         token = await oauth.exchange_code(code, pending.code_verifier, pending.redirect_uri)
     except (OAuthError, GoogleUnavailableError) as exc:
         logger.info("Google code exchange failed: %s", getattr(exc, "error", type(exc).__name__))
-        return "oauth_failed"
+        return "oauth_failed", None
     tokens = GoogleTokens.from_token_response(token)
     if not tokens.access_token:
-        return "oauth_failed"
+        return "oauth_failed", None
     try:
-        await sessions.save_tokens(session_id, tokens)
+        new_session_id = await sessions.rotate(session_id)
+        await sessions.save_tokens(new_session_id, tokens)
     except StoreUnavailableError as exc:
         logger.warning("Google tokens not kept: %s", exc)
-        return "session_unavailable"
+        return "session_unavailable", None
     logger.info("Google connected for a session")
-    return None
+    return None, new_session_id
 
 
 async def google_connected(sessions: Sessions, session_id: str | None) -> bool:

@@ -138,6 +138,11 @@ class Sessions:
     def __init__(self, store: SessionStore, settings: Settings, secret: str) -> None:
         self.store = store
         self._secure = settings.secure_cookies
+        # In production the __Host- prefix: the browser takes the cookie only from this very
+        # host over HTTPS, so a sibling subdomain or a plain-HTTP page cannot plant one.
+        self.cookie_name = (
+            f"__Host-{SESSION_COOKIE_NAME}" if settings.secure_cookies else SESSION_COOKIE_NAME
+        )
         keys = [secret]
         if settings.session_secret_previous is not None:
             keys.append(settings.session_secret_previous.get_secret_value())
@@ -154,7 +159,7 @@ class Sessions:
 
     def session_id(self, request: Request) -> str | None:
         """The id from a validly signed cookie, or None (no cookie, forged, or old secret gone)."""
-        return self.unsign(request.cookies.get(SESSION_COOKIE_NAME))
+        return self.unsign(request.cookies.get(self.cookie_name))
 
     def unsign(self, cookie: str | None) -> str | None:
         if not cookie:
@@ -170,7 +175,7 @@ class Sessions:
 
     def set_cookie(self, response: Response, session_id: str) -> None:
         response.set_cookie(
-            SESSION_COOKIE_NAME,
+            self.cookie_name,
             self._signer.sign(session_id.encode()).decode(),
             max_age=COOKIE_MAX_AGE,
             path="/",
@@ -205,6 +210,23 @@ class Sessions:
             # Written under a secret we no longer have: as good as absent.
             return None
         return value if isinstance(value, dict) else None
+
+    async def rotate(self, session_id: str) -> str:
+        """A new session id holding what `session_id` held, which is forgotten.
+
+        Called at every successful sign-in: a session id someone planted in this browser before
+        (fixation) then leads nowhere, and what the sign-in stores lands under an id only this
+        browser has.
+        """
+        new_id = self.new_session_id()
+        for kind, ttl in (("tokens", TOKENS_TTL), ("owner", OWNER_TTL)):
+            for name in self._names(kind, session_id):
+                sealed = await self.store.get(name)
+                if sealed is not None:
+                    await self.store.set(self._name(kind, new_id), sealed, ttl)
+                    await self.store.delete(name)
+                    break
+        return new_id
 
     # --- the owner of what this browser keeps on the server (conversations, usage)
 

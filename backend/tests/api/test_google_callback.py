@@ -142,3 +142,25 @@ def test_pkce_verifier_is_the_one_behind_the_challenge(
     connect(browser)
     assert oidc.refreshes == 0
     assert len(oidc.issued_access_tokens) == 1
+
+
+def test_a_sign_in_gets_a_new_session_id_so_a_planted_one_leads_nowhere(
+    browser: httpx.Client, google_backend: BackendProcess
+) -> None:
+    # An attacker's own valid session, planted in the victim's browser before the sign-in.
+    with httpx.Client(base_url=google_backend.base_url) as attacker:
+        attacker.post("/api/conversations", json={})
+        planted = attacker.cookies["chat_session"]
+    browser.cookies.set("chat_session", planted, domain="127.0.0.1")
+    connect(browser)
+    assert browser.cookies["chat_session"] != planted
+    assert status(browser)["connected"] is True
+    with httpx.Client(base_url=google_backend.base_url) as attacker:
+        attacker.cookies.set("chat_session", planted, domain="127.0.0.1")
+        assert status(attacker)["connected"] is False
+
+
+def test_what_the_session_owned_moves_with_it_at_sign_in(browser: httpx.Client) -> None:
+    made = browser.post("/api/conversations", json={"title": "Before Google"}).json()
+    connect(browser)
+    assert browser.get(f"/api/conversations/{made['id']}").status_code == 200

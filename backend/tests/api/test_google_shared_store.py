@@ -44,6 +44,8 @@ def test_flow_started_on_one_process_finishes_on_another(
     with httpx.Client(base_url=second.base_url, cookies={"chat_session": cookie}) as browser:
         assert callback(browser, authorization.callback) == f"{FRONTEND}/?connected=1"
         assert browser.get("/api/google/status").json()["connected"] is True
+        # The sign-in gave the browser a new session id (no fixation): it is what travels on.
+        cookie = browser.cookies.get("chat_session", domain="127.0.0.1") or ""
     with httpx.Client(base_url=first.base_url, cookies={"chat_session": cookie}) as browser:
         google_turn(browser)
     assert connector_tokens(fake_openai.requests[-1]) == [oidc.issued_access_tokens[-1]] * 2

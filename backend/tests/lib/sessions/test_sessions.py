@@ -121,3 +121,14 @@ async def test_missing_verifier_is_refused(
         assert callback(browser, authorization.callback) == f"{FRONTEND}/?error=invalid_state"
     await sessions.store.close()
     assert oidc.token_requests == []
+
+
+def test_in_production_the_session_cookie_is_a_host_only_secure_cookie(
+    backend_factory: StartBackend,
+) -> None:
+    production = backend_factory({"NODE_ENV": "production"})
+    response = httpx.post(production.base_url + "/api/conversations", json={})
+    cookie = response.headers["set-cookie"]
+    assert cookie.startswith("__Host-chat_session=")
+    assert "secure" in cookie.lower() and "path=/" in cookie.lower()
+    assert "domain=" not in cookie.lower()
