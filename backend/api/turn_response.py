@@ -5,13 +5,14 @@ from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lib.deps import ModelsDep, OpenAIDep, SettingsDep
 from lib.google.connectors import google_access_token
 from lib.openai.tools import ToolsState, build_tools
 from lib.openai.turn import TurnStreamResponse, open_turn
 from lib.owners.owner import existing_owner
+from lib.server.request_body import read_json, validate_body
 from lib.sessions.sessions import Sessions
 from lib.usage.budget import Budget
 from lib.usage.repository import Usage
@@ -22,22 +23,35 @@ logger = logging.getLogger(__name__)
 router = APIRouter()
 
 
+# A conversation longer than this is better kept on the server (/api/conversations).
+MAX_MESSAGES = 1_000
+
+
 class TurnRequest(BaseModel):
     # The original client also sends a top-level googleIntegrationEnabled; toolsState has it too.
     model_config = ConfigDict(extra="ignore")
 
-    messages: list[dict[str, Any]]
+    messages: list[dict[str, Any]] = Field(max_length=MAX_MESSAGES)
     toolsState: ToolsState | None = None
+
+    @field_validator("messages")
+    @classmethod
+    def _items_are_items(cls, messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        for index, item in enumerate(messages):
+            if "role" not in item and "type" not in item:
+                raise ValueError(f"item {index} has neither a `role` nor a `type`")
+        return messages
 
 
 @router.post("/api/turn_response", response_class=TurnStreamResponse)
 async def turn_response(
-    body: TurnRequest,
     request: Request,
     settings: SettingsDep,
     client: OpenAIDep,
     models: ModelsDep,
 ) -> TurnStreamResponse:
+    # Read by hand, so the body's objects are counted before it is parsed (request_body.py).
+    body = validate_body(TurnRequest, await read_json(request, settings.max_turn_bytes))
     budget: Budget = request.app.state.budget
     sessions: Sessions = request.app.state.sessions
     owner = await existing_owner(request, sessions) if budget.limit is not None else None

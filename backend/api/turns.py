@@ -14,6 +14,7 @@ from lib.errors import BadRequest
 from lib.openai.tools import ToolsState
 from lib.runs.service import start_turn
 from lib.runs.stream import frames_response
+from lib.server.request_body import read_json, validate_body
 
 router = APIRouter(prefix="/api/conversations/{conversation_id}/turns")
 
@@ -57,12 +58,13 @@ class TurnBody(BaseModel):
 @router.post("")
 async def post_turn(
     conversation_id: str,
-    body: TurnBody,
     request: Request,
     owner: OwnerDep,
     runs: RunsDep,
     settings: SettingsDep,
 ) -> StreamingResponse:
+    # Read by hand, so the body's objects are counted before it is parsed (request_body.py).
+    body = validate_body(TurnBody, await read_json(request, settings.max_turn_bytes))
     run = await start_turn(runs, request, owner, conversation_id, body)
     return frames_response(
         run.log.follow(0, settings.stream_keepalive_seconds),

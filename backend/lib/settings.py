@@ -131,6 +131,8 @@ class Settings(BaseSettings):
     max_streams_per_client: int = Field(default=4, ge=1)
     # Largest request body of every route but the upload, whose cap follows MAX_UPLOAD_BYTES.
     max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # A turn's body (the whole conversation, for the stateless route): its own cap.
+    max_turn_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     # When set, /api/* (but health, the OAuth callback and sign-in) needs it (docs/deploy.md).
     access_token: SecretStr | None = None
     # When set, /metrics needs it as a bearer token; otherwise ACCESS_TOKEN guards it, if set.

@@ -193,6 +193,7 @@ def install_guards(add: Callable[..., None], settings: Settings, limits: ClientL
         BodySizeLimitMiddleware,
         default_cap=settings.max_request_bytes,
         caps={
+            TURN_PATH: settings.max_turn_bytes,
             UPLOAD_PATH: upload_body_cap(settings.max_upload_bytes),
             IMPORT_PATH: MAX_IMPORT_BYTES,
         },

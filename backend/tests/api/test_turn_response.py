@@ -351,3 +351,32 @@ def test_each_turn_logs_one_line_without_contents_or_keys(
     assert "completed" in turn_lines[0] and "events" in turn_lines[0]
     assert "secret diary" not in log
     assert "sk-test-not-a-real-key" not in log
+
+
+def test_a_body_of_countless_empty_objects_is_refused_before_it_is_parsed(
+    client: httpx.Client, fake_openai: FakeOpenAI
+) -> None:
+    # 690,000 `{}` fit in 2 MB and used to cost 100 MB and half a second of the event loop.
+    body = b'{"messages": [' + b",".join([b"{}"] * 690_000) + b"]}"
+    response = client.post(
+        "/api/turn_response", content=body, headers={"content-type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert "JSON objects" in response.json()["error"]
+    assert fake_openai.requests == []
+
+
+@pytest.mark.parametrize(
+    ("messages", "named"),
+    [
+        ([{"role": "user", "content": "hi"}] * 1001, "messages"),
+        ([{"content": "no role, no type"}], "neither a `role` nor a `type`"),
+    ],
+)
+def test_turn_items_are_counted_and_must_be_items(
+    client: httpx.Client, fake_openai: FakeOpenAI, messages: list[dict[str, Any]], named: str
+) -> None:
+    response = client.post("/api/turn_response", json={"messages": messages})
+    assert response.status_code == 400
+    assert named in response.json()["error"]
+    assert fake_openai.requests == []
