@@ -16,6 +16,7 @@ from lib.conversations.transfer import MAX_IMPORT_BYTES
 from lib.errors import error_response
 from lib.server.access import bearer_matches, has_access
 from lib.server.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
+from lib.server.cross_site import CrossSiteGuard
 from lib.server.metrics import REJECTED
 from lib.server.request_body import capped_receive, declares_more_than, upload_body_cap
 from lib.settings import Settings
@@ -184,6 +185,7 @@ class ClientLimitsMiddleware:
 def install_guards(add: Callable[..., None], settings: Settings, limits: ClientLimits) -> None:
     """Add the guards, innermost first; `add` is app.add_middleware."""
     add(ClientLimitsMiddleware, limits=limits)
+    add(CrossSiteGuard, origins=[*settings.cors_origins, settings.frontend_url])
     add(
         AccessTokenMiddleware,
         access_token=settings.access_token,

@@ -34,6 +34,7 @@ def limited(backend_factory: StartBackend) -> str:
     address is a client of its own and the tests do not share budgets."""
     settings = {
         "MAX_REQUEST_BYTES": "4096",
+        "MAX_TURN_BYTES": "4096",
         "MAX_UPLOAD_BYTES": "30000",
         "RATE_LIMIT_TURNS": "2/minute",
         "RATE_LIMIT_UPLOADS": "1/hour",
