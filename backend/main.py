@@ -1,5 +1,8 @@
 """The FastAPI application: `cd backend && uvicorn main:app --port 8000`."""
 
+import logging
+import os
+import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -38,10 +41,11 @@ from lib.runs.hub import RunHub
 from lib.runs.service import Runs
 from lib.runs.shared import SharedRuns
 from lib.server.client_limits import ClientLimits
+from lib.server.exposure import exposed_hosts
 from lib.server.guards import install_guards
 from lib.server.logging_setup import configure_logging
 from lib.server.observability import ObservabilityMiddleware
-from lib.sessions.sessions import create_sessions, resolve_session_secret
+from lib.sessions.sessions import Sessions, resolve_session_secret
 from lib.sessions.store import create_store
 from lib.settings import BACKEND_DIR, Settings, load_settings
 from lib.usage.budget import Budget
@@ -70,6 +74,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     configure_logging(settings.log_json)
     # Read now, not in the lifespan: a bad MODELS_FILE stops start-up with one line.
     catalog = ModelCatalog.from_settings(settings)
+    # Also now: a short or unreadable secret file stops start-up, before anything is served.
+    session_secret = resolve_session_secret(settings)
+    exposed = exposed_hosts(sys.argv, os.environ)
+    if settings.node_env == "development" and exposed:
+        logging.getLogger("startup").warning(
+            "!!! NODE_ENV is development (the default) but the server listens on %s, beyond "
+            "this machine: cookies are not Secure, /docs is open, and the session secret is a "
+            "generated file. Set NODE_ENV=production for a deployment (docs/deploy.md). !!!",
+            ", ".join(exposed),
+        )
     limits = ClientLimits(settings)
 
     @asynccontextmanager
@@ -79,13 +93,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.geocoder = Geocoder.from_settings(app.state.http, settings)
         # Opened lazily: an unreachable store must not keep the service from starting.
         store = create_store(settings.session_store_url, BACKEND_DIR)
-        app.state.sessions = create_sessions(store, settings)
+        app.state.sessions = Sessions(store, settings, session_secret)
         app.state.google_oauth = GoogleOAuth(settings)
         app.state.db = Database(settings.database_url)
         app.state.db_lifecycle = DatabaseLifecycle(app.state.db, settings.retention_days)
-        app.state.conversations = ConversationService(
-            app.state.db, CursorCodec(resolve_session_secret(settings))
-        )
+        app.state.conversations = ConversationService(app.state.db, CursorCodec(session_secret))
         shared_url = settings.shared_redis_url
         app.state.shared_runs = (
             SharedRuns(shared_url, settings.run_replay_seconds) if shared_url else None

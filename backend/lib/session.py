@@ -5,7 +5,6 @@ from lib.sessions.sessions import (
     GoogleTokens,
     PendingSignIn,
     Sessions,
-    create_sessions,
 )
 
-__all__ = ["SESSION_COOKIE_NAME", "GoogleTokens", "PendingSignIn", "Sessions", "create_sessions"]
+__all__ = ["SESSION_COOKIE_NAME", "GoogleTokens", "PendingSignIn", "Sessions"]

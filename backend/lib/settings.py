@@ -35,8 +35,9 @@ def _blank_to_none(value: object) -> object:
 # Values copied from examples and tutorials: a deployment running with one has no secret at all.
 _PLACEHOLDER_WORDS = ("change", "replace", "placeholder", "example", "your-", "your_", "todo")
 _PLACEHOLDER_VALUES = frozenset({"secret", "password", "xxx", "test", "dev", "default"})
-# Shorter than this, a session secret can be guessed offline from one signed cookie.
-_MIN_SESSION_SECRET = 16
+# 32 characters at least, from any source: a short secret falls to guessing, an empty one lets
+# anybody sign a cookie.
+MIN_SECRET_CHARS = 32
 
 
 def _is_placeholder(value: str) -> bool:
@@ -205,8 +206,8 @@ class Settings(BaseSettings):
     @field_validator("session_secret", "session_secret_previous")
     @classmethod
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
-        if value is not None and len(value.get_secret_value()) < _MIN_SESSION_SECRET:
-            raise ValueError(f"must be at least {_MIN_SESSION_SECRET} characters")
+        if value is not None and len(value.get_secret_value()) < MIN_SECRET_CHARS:
+            raise ValueError(f"must be at least {MIN_SECRET_CHARS} characters")
         return value
 
     @model_validator(mode="after")

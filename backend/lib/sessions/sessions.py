@@ -15,11 +15,13 @@ import json
 import logging
 import os
 import secrets
+import stat
 import time
 import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
@@ -29,7 +31,7 @@ from fastapi import Request, Response
 from itsdangerous import BadSignature, Signer
 
 from lib.sessions.store import SessionStore, StoreUnavailableError
-from lib.settings import Settings
+from lib.settings import MIN_SECRET_CHARS, Settings, SettingsError
 
 logger = logging.getLogger(__name__)
 
@@ -61,29 +63,59 @@ def _derive(secret: str, purpose: bytes) -> bytes:
 def resolve_session_secret(settings: Settings) -> str:
     """SESSION_SECRET, or in development one made once and kept in SESSION_SECRET_FILE.
 
-    Production never gets here without a secret: settings validation refuses to start.
+    Production never gets here without a secret: settings validation refuses to start. A file
+    that holds less than MIN_SECRET_CHARS is refused like a short SESSION_SECRET: a cookie
+    signed with an empty secret is one anybody can make.
     """
     if settings.session_secret is not None:
         return settings.session_secret.get_secret_value()
     path = settings.session_secret_file
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
+    secret = _read_secret_file(path)
+    if secret is not None:
+        return secret
     path.parent.mkdir(parents=True, exist_ok=True)
-    secret = secrets.token_urlsafe(32)
-    try:
-        # O_EXCL: when several workers start together, exactly one writes the file.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
-        return path.read_text().strip()
+    made = secrets.token_urlsafe(32)
+    # Written whole under another name, then linked into place: a worker starting at the same
+    # moment sees either no file or the whole secret, never half of it, and only one link wins.
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as file:
-        file.write(secret + "\n")
+        file.write(made + "\n")
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        secret = _read_secret_file(path)
+        if secret is None:
+            raise SettingsError(f"Invalid setting SESSION_SECRET_FILE: {path} is empty") from None
+        return secret
+    finally:
+        temporary.unlink()
     logger.warning(
         "SESSION_SECRET is not set: generated one for development and stored it in %s "
         "(mode 0600). Set SESSION_SECRET in production.",
         path,
     )
+    return made
+
+
+def _read_secret_file(path: Path) -> str | None:
+    try:
+        secret = path.read_text().strip()
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return None
+    if len(secret) < MIN_SECRET_CHARS:
+        raise SettingsError(
+            f"Invalid setting SESSION_SECRET_FILE: {path} holds a secret under "
+            f"{MIN_SECRET_CHARS} characters; delete it to have a new one made, or set "
+            "SESSION_SECRET"
+        )
+    if mode & 0o077:
+        logger.warning(
+            "SESSION_SECRET_FILE %s can be read by others (mode %o); run chmod 600 on it.",
+            path,
+            stat.S_IMODE(mode),
+        )
     return secret
 
 
@@ -320,7 +352,3 @@ class Sessions:
                 # If the store is gone now, the lock expires by itself after REFRESH_LOCK_TTL.
                 with contextlib.suppress(StoreUnavailableError):
                     await self.store.delete(name, only_if=holder)
-
-
-def create_sessions(store: SessionStore, settings: Settings) -> Sessions:
-    return Sessions(store, settings, resolve_session_secret(settings))

@@ -51,7 +51,9 @@ def test_production_refuses_to_start_without_session_secret() -> None:
     assert "SESSION_SECRET must be set" in lines[0]
 
 
-@pytest.mark.parametrize("secret", ["changeme", "your-session-secret-here", "short"])
+@pytest.mark.parametrize(
+    "secret", ["changeme", "your-session-secret-here", "short", "twenty-chars-secret!"]
+)
 def test_placeholder_or_short_secrets_are_refused(secret: str) -> None:
     result = start_up_output({"SESSION_SECRET": secret})
     assert result.returncode != 0
@@ -71,6 +73,38 @@ def test_development_makes_a_secret_once_and_keeps_it_private(
     log = backend.output()
     assert log.count("generated one for development") == 1
     assert secret not in log
+
+
+@pytest.mark.parametrize("content", ["", "\n", "only-twenty-characters"])
+def test_a_secret_file_that_is_empty_or_short_is_refused_at_start_up(
+    tmp_path: Path, content: str
+) -> None:
+    secret_file = tmp_path / "session_secret"
+    secret_file.write_text(content)
+    secret_file.chmod(0o600)
+    result = start_up_output({"SESSION_SECRET": None, "SESSION_SECRET_FILE": str(secret_file)})
+    assert result.returncode != 0
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "SESSION_SECRET_FILE" in lines[0]
+
+
+def test_a_secret_file_others_can_read_is_warned_about(
+    backend_factory: StartBackend, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "session_secret"
+    secret_file.write_text("a-long-enough-development-secret-0123456789\n")
+    secret_file.chmod(0o644)
+    backend = backend_factory({"SESSION_SECRET": None, "SESSION_SECRET_FILE": str(secret_file)})
+    assert "chmod 600" in backend.output()
+
+
+def test_the_made_secret_file_is_written_whole_and_nothing_else_is_left(
+    backend_factory: StartBackend, tmp_path: Path
+) -> None:
+    secret_file = tmp_path / "data" / "session_secret"
+    backend_factory({"SESSION_SECRET": None, "SESSION_SECRET_FILE": str(secret_file)})
+    assert [path.name for path in secret_file.parent.iterdir()] == ["session_secret"]
+    assert secret_file.read_text().endswith("\n")
 
 
 def test_rotation_keeps_old_cookies_and_tokens_valid(
