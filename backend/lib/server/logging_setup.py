@@ -6,6 +6,7 @@ same id the client gets as X-Request-ID.
 """
 
 import logging
+import re
 from contextvars import ContextVar
 
 from pythonjsonlogger.json import JsonFormatter
@@ -18,10 +19,35 @@ REQUEST_ID: ContextVar[str | None] = ContextVar("request_id", default=None)
 _factory_installed = False
 
 
+# Control characters (a `%0a` in a path, say) would start a forged line in a plain-text log.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]")
+
+
+def _escape(text: str) -> str:
+    return _CONTROL.sub(lambda match: match.group().encode("unicode_escape").decode(), text)
+
+
+class PlainFormatter(logging.Formatter):
+    """One line per record, always: what the record says is escaped, its traceback indented."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = _escape(record.getMessage())
+        saved = record.msg, record.args
+        record.msg, record.args = message, None
+        try:
+            line = super().format(record)
+        finally:
+            record.msg, record.args = saved
+        # A traceback keeps its own lines, each marked as the record's continuation.
+        head, *rest = line.split("\n")
+        return "\n".join([head, *(f"    | {_escape(part)}" for part in rest)])
+
+
 def formatter(json_lines: bool) -> logging.Formatter:
     if json_lines:
+        # JSON escapes control characters itself: a line stays a line.
         return JsonFormatter(_JSON_FIELDS, rename_fields={"asctime": "time", "levelname": "level"})
-    return logging.Formatter(_FORMAT)
+    return PlainFormatter(_FORMAT)
 
 
 def install_request_id_factory() -> None:

@@ -4,6 +4,7 @@ import re
 
 import httpx
 
+from tests.conftest import StartBackend
 from tests.fakes.openai_server import FakeOpenAI
 
 
@@ -58,3 +59,13 @@ def test_requests_are_counted_by_route_template_and_status(
     assert grew("POST", "/api/turn_response", "200") == 1
     assert grew("POST", "/api/turn_response", "400") == 1
     assert grew("GET", "unmatched", "404") == 1
+
+
+def test_a_path_with_a_line_break_cannot_forge_a_log_line(backend_factory: StartBackend) -> None:
+    backend = backend_factory()
+    forged = "2026-12-02 10:00:00,000 INFO access [x]: POST /api/access 200"
+    httpx.get(backend.base_url + "/api/nothing%0a" + forged.replace(" ", "%20"))
+    httpx.get(backend.base_url + "/api/health")  # a line after it, so the first is written
+    lines = backend.output().splitlines()
+    assert not any(line.startswith(forged[:30]) for line in lines)
+    assert any("/api/nothing\\n2026-12-02" in line for line in lines)
