@@ -31,6 +31,7 @@ BASE_ENV = {
     # test of the limits says so.
     "RATE_LIMIT_TURNS": "1000000/minute",
     "RATE_LIMIT_UPLOADS": "1000000/minute",
+    "RATE_LIMIT_SIGN_IN": "1000000/minute",
     "MAX_STREAMS_PER_CLIENT": "100000",
 }
 

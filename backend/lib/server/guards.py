@@ -25,6 +25,8 @@ TURN_PATH = "/api/turn_response"
 # A turn of a server-kept conversation counts like a stateless one, for the rate and the streams.
 CONVERSATION_TURN_PATH = re.compile(r"/api/conversations/[^/]+/turns")
 UPLOAD_PATH = "/api/vector_stores/upload_file"
+ACCESS_PATH = "/api/access"
+GOOGLE_AUTH_PATH = "/api/google/auth"
 # An export of a long conversation is larger than any other body (docs/api.md, import).
 IMPORT_PATH = "/api/conversations/import"
 METRICS_PATH = "/metrics"
@@ -133,13 +135,18 @@ class ClientLimitsMiddleware:
     def __init__(self, app: ASGIApp, limits: ClientLimits) -> None:
         self.app = app
         self.limits = limits
-        self.rules = {TURN_PATH: limits.turns, UPLOAD_PATH: limits.uploads}
+        # path -> (the method that counts, its limit); the sign-in paths share one budget.
+        self.rules = {
+            UPLOAD_PATH: ("POST", limits.uploads),
+            ACCESS_PATH: ("POST", limits.sign_in),
+            GOOGLE_AUTH_PATH: ("GET", limits.sign_in),
+        }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"] if scope["type"] == "http" else ""
         is_turn = path == TURN_PATH or CONVERSATION_TURN_PATH.fullmatch(path) is not None
-        item = self.limits.turns if is_turn else self.rules.get(path)
-        if item is None or scope["method"] != "POST":
+        method, item = ("POST", self.limits.turns) if is_turn else self.rules.get(path, ("", None))
+        if item is None or scope["method"] != method:
             await self.app(scope, receive, send)
             return
         client = client_address(scope)

@@ -38,6 +38,7 @@ def limited(backend_factory: StartBackend) -> str:
         "MAX_UPLOAD_BYTES": "30000",
         "RATE_LIMIT_TURNS": "2/minute",
         "RATE_LIMIT_UPLOADS": "1/hour",
+        "RATE_LIMIT_SIGN_IN": "2/minute",
         # Two, not one: a stream's place is given back just after its last byte, and a client
         # sending turns one after the other must not race it.
         "MAX_STREAMS_PER_CLIENT": "2",
@@ -209,6 +210,17 @@ def test_an_untrusted_peer_cannot_dodge_the_limit_with_x_forwarded_for(
     first = _turns(base, 1, {"x-forwarded-for": "203.0.113.7"})
     other = _turns(base, 1, {"x-forwarded-for": "203.0.113.8"})
     assert [r.status_code for r in first + other] == [200, 429]
+
+
+def test_sign_in_attempts_and_google_sign_in_starts_share_a_rate_limit(limited: str) -> None:
+    client = {"x-forwarded-for": "198.51.100.9"}
+    with httpx.Client(base_url=limited, headers=client) as browser:
+        first = browser.post("/api/access", json={"token": "a-guess-of-the-token-0001"})
+        second = browser.get("/api/google/auth")
+        third = browser.post("/api/access", json={"token": "a-guess-of-the-token-0002"})
+    assert first.status_code != 429 and second.status_code != 429
+    assert third.status_code == 429
+    assert int(third.headers["retry-after"]) > 0
 
 
 def test_uploads_have_their_own_rate_limit(limited: str, fake_openai: FakeOpenAI) -> None:
