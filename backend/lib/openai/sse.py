@@ -11,10 +11,11 @@ import json
 import re
 from typing import Any
 
+from lib.openai.redaction import REDACTED, DeltaWindow, redact_bytes, secret_forms
+
 # An SSE comment: the contract's clients skip lines that are not `data: `, and proxies see traffic.
 KEEPALIVE = b": keep-alive\n\n"
 
-REDACTED = "[redacted]"
 
 _TERMINAL_TYPES = frozenset(
     {b"response.completed", b"response.failed", b"response.incomplete", b"error"}
@@ -55,6 +56,8 @@ class EventTranslator:
     def __init__(self, secret: str | None = None) -> None:
         self._buffer = b""
         self._secret = secret.encode() if secret else None
+        self._forms = secret_forms(secret) if secret else []
+        self._window = DeltaWindow(secret) if secret else None
         self.events = 0
         self.finished = False
         self.completed_response: dict[str, Any] | None = None
@@ -88,6 +91,8 @@ class EventTranslator:
             return b""
         needs_parsing = (
             event_type is None
+            # With a token to keep out, text deltas are read: it may come split across two.
+            or (self._window is not None and event_type.endswith(b".delta"))
             or len(data_lines) > 1
             or data[:1] != b"{"
             or b'"authorization"' in data
@@ -98,8 +103,8 @@ class EventTranslator:
             if parsed is None:
                 return b""
             event_type, data = parsed
-        if self._secret is not None and self._secret in data:
-            data = data.replace(self._secret, REDACTED.encode())
+        if self._forms:
+            data = redact_bytes(data, self._forms)
         self.events += 1
         if event_type in _TERMINAL_TYPES:
             self.finished = True
@@ -118,7 +123,10 @@ class EventTranslator:
         raw_type = event.get("type")
         event_type = raw_type if isinstance(raw_type, str) else "message"
         encoded_type = json.dumps(event_type, ensure_ascii=False)[1:-1].encode()
-        return encoded_type, json.dumps(_redact_authorization(event), ensure_ascii=False).encode()
+        event = _redact_authorization(event)
+        if self._window is not None:
+            event = self._window.filter(event)
+        return encoded_type, json.dumps(event, ensure_ascii=False).encode()
 
 
 def _response_of(data: bytes) -> dict[str, Any] | None:

@@ -5,7 +5,7 @@ import json
 from typing import Any
 
 from lib.conversations.items import without_secrets
-from lib.openai.sse import REDACTED
+from lib.openai.redaction import redact_bytes, secret_forms
 
 KEEPALIVE = b": keep-alive\n\n"
 
@@ -16,10 +16,10 @@ def encode(number: int, event: str, data: Any, secret: str | None = None) -> byt
     body = json.dumps(
         {"event": event, "data": without_secrets(data)}, ensure_ascii=False, separators=(", ", ": ")
     )
+    encoded = body.encode()
     if secret:
-        escaped = json.dumps(secret, ensure_ascii=False)[1:-1]
-        body = body.replace(escaped, REDACTED).replace(secret, REDACTED)
-    return f"id: {number}\ndata: {body}\n\n".encode()
+        encoded = redact_bytes(encoded, secret_forms(secret))
+    return b"id: %d\ndata: %s\n\n" % (number, encoded)
 
 
 # What makes a raw event unfit to forward as it came: reasoning the browser must not see, or
@@ -30,7 +30,8 @@ _NEEDS_REWRITE = (b"encrypted_content", b'"authorization"')
 def encode_raw(number: int, event: str, data: bytes, secret: str | None = None) -> bytes:
     """One frame from the upstream's own bytes when nothing in them must change; else parsed,
     cleaned and written again (encode)."""
-    if any(marker in data for marker in _NEEDS_REWRITE) or (secret and secret.encode() in data):
+    needs_redaction = secret is not None and any(form in data for form in secret_forms(secret))
+    if needs_redaction or any(marker in data for marker in _NEEDS_REWRITE):
         return encode(number, event, json.loads(data), secret)
     return b'id: %d\ndata: {"event": "%s", "data": %s}\n\n' % (
         number,

@@ -25,6 +25,7 @@ from lib.conversations.turns import TurnStart, TurnStore
 from lib.errors import ApiError
 from lib.functions.registry import FunctionContext, call_function
 from lib.openai.client import timed_out
+from lib.openai.redaction import DeltaWindow
 from lib.openai.turn import open_turn
 from lib.runs.frames import encode, encode_raw, error_data
 from lib.runs.log import RunLog
@@ -71,6 +72,7 @@ class Run:
         self._openai = openai
         self._tools = tools
         self._secret = secret
+        self._window = DeltaWindow(secret) if secret else None
         self._store = store
         self._context = context
         self._title_model = title_model
@@ -122,7 +124,12 @@ class Run:
         await self._share_frames([(number, frame)], last=False)
 
     async def _publish_raw(self, event: RawEvent) -> None:
-        frame = encode_raw(self.log.last_id + 1, event.type, event.data, self._secret)
+        if self._window is not None and event.type.endswith((".delta", ".done")):
+            # The token may come split across deltas: such events go through the window.
+            filtered = self._window.filter(event.parsed())
+            frame = encode(self.log.last_id + 1, event.type, filtered, self._secret)
+        else:
+            frame = encode_raw(self.log.last_id + 1, event.type, event.data, self._secret)
         number = self.log.append(frame)
         await self._share_frames([(number, frame)], last=False)
 
