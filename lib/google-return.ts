@@ -9,7 +9,12 @@ const ERRORS: Record<string, string> = {
   invalid_state: "Google was not connected: the sign-in expired or was started in another tab. Please try again.",
   "no-session": "Google was not connected: your session was lost during the sign-in. Please try again.",
   oauth_failed: "Google was not connected: Google did not accept the sign-in. Please try again.",
+  session_unavailable: "Google was not connected: the server could not keep your session just now. Please try again.",
 };
+
+// Anything else in `?error=` is shown as this, never as the text itself: a link from anywhere
+// can put words there, and the page must not say them in its own voice.
+const UNKNOWN_ERROR = "Google was not connected. Please try again.";
 
 export function readOAuthReturn(search: string): OAuthReturn | null {
   const params = new URLSearchParams(search);
@@ -18,7 +23,7 @@ export function readOAuthReturn(search: string): OAuthReturn | null {
   }
   const error = params.get("error");
   if (error) {
-    return { ok: false, message: ERRORS[error] ?? `Google was not connected (${error.slice(0, 80)}). Please try again.` };
+    return { ok: false, message: (Object.hasOwn(ERRORS, error) && ERRORS[error]) || UNKNOWN_ERROR };
   }
   return null;
 }

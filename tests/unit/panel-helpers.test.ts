@@ -59,7 +59,10 @@ describe("Google OAuth return", () => {
     expect(readOAuthReturn("?connected=1")).toMatchObject({ ok: true });
     expect(readOAuthReturn("?error=access_denied")?.message).toMatch(/not granted/);
     expect(readOAuthReturn("?error=invalid_state")).toMatchObject({ ok: false });
-    expect(readOAuthReturn("?error=weird")?.message).toContain("weird");
+    // Words from the address bar are never shown as the page's own.
+    const forged = readOAuthReturn("?error=Your%20account%20is%20locked%3A%20call%20%2B1-555");
+    expect(forged).toEqual({ ok: false, message: "Google was not connected. Please try again." });
+    expect(readOAuthReturn("?error=constructor")?.message).toBe("Google was not connected. Please try again.");
     expect(readOAuthReturn("")).toBeNull();
   });
 
