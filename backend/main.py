@@ -130,6 +130,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/docs" if development else None,
         redoc_url=None,
         openapi_url="/openapi.json" if development else None,
+        # Starlette builds the trailing-slash redirect from the request's Host header, which a
+        # client chooses: a path that is not a route is a 404, never a redirect elsewhere.
+        redirect_slashes=False,
     )
     app.state.settings = settings
     app.state.models = catalog

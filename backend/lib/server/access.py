@@ -1,13 +1,17 @@
 """The optional access token of a public deployment (ACCESS_TOKEN).
 
 A browser proves it once through POST /api/access and then carries an httpOnly cookie; scripts
-send `Authorization: Bearer <token>`. The cookie holds an HMAC of the token, not the token, so a
-leaked cookie does not reveal it and a new ACCESS_TOKEN signs everyone out.
+send `Authorization: Bearer <token>`. The cookie holds a random id of that browser, signed with
+a key derived from the token and stamped with the time: it reveals nothing of the token, it is
+no longer good after COOKIE_MAX_AGE_SECONDS even if copied, no two browsers share one, and a new
+ACCESS_TOKEN signs everyone out.
 """
 
 import hashlib
 import hmac
+import secrets
 
+from itsdangerous import BadSignature, TimestampSigner
 from pydantic import SecretStr
 from starlette.requests import cookie_parser
 
@@ -25,8 +29,22 @@ def token_matches(expected: SecretStr, offered: str) -> bool:
     return hmac.compare_digest(_secret(expected), offered.encode())
 
 
+def _signer(token: SecretStr) -> TimestampSigner:
+    key = hmac.new(_secret(token), b"chat-access-cookie", hashlib.sha256).digest()
+    return TimestampSigner(key, salt="chat-access")
+
+
 def cookie_value(token: SecretStr) -> str:
-    return hmac.new(_secret(token), b"chat-access-cookie", hashlib.sha256).hexdigest()
+    """A new cookie for one browser: its own random id, signed and time-stamped."""
+    return _signer(token).sign(secrets.token_urlsafe(16)).decode()
+
+
+def cookie_is_valid(token: SecretStr, offered: str) -> bool:
+    try:
+        _signer(token).unsign(offered, max_age=COOKIE_MAX_AGE_SECONDS)
+    except BadSignature:  # SignatureExpired is one too
+        return False
+    return True
 
 
 def bearer_matches(token: SecretStr, authorization: str | None) -> bool:
@@ -47,6 +65,4 @@ def has_access(
     if token is None or bearer_matches(token, authorization):
         return True
     offered = cookie_parser(cookie_header or "").get(ACCESS_COOKIE_NAME)
-    return offered is not None and hmac.compare_digest(
-        cookie_value(token).encode(), offered.encode()
-    )
+    return offered is not None and cookie_is_valid(token, offered)

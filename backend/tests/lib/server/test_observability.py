@@ -69,3 +69,10 @@ def test_a_path_with_a_line_break_cannot_forge_a_log_line(backend_factory: Start
     lines = backend.output().splitlines()
     assert not any(line.startswith(forged[:30]) for line in lines)
     assert any("/api/nothing\\n2026-12-02" in line for line in lines)
+
+
+def test_a_trailing_slash_is_a_404_never_a_redirect_built_from_host(client: httpx.Client) -> None:
+    response = client.get("/api/health/", headers={"host": "evil.example"})
+    assert response.status_code == 404
+    assert "location" not in response.headers
+    assert response.json() == {"error": "Not Found"}
