@@ -46,6 +46,7 @@ const backendEnv: Record<string, string> = {
   RATE_LIMIT_TURNS: "10000/minute",
   RATE_LIMIT_UPLOADS: "10000/hour",
   RATE_LIMIT_SIGN_IN: "10000/minute",
+  RATE_LIMIT_FUNCTIONS: "10000/minute",
   MAX_STREAMS_PER_CLIENT: "100",
   // Every test signs its browser in first (e2e/support.ts); access.spec.ts tests the form itself.
   ACCESS_TOKEN,

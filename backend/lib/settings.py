@@ -132,6 +132,8 @@ class Settings(BaseSettings):
     # Sign-in attempts (POST /api/access) and Google sign-in starts, each of which writes a
     # session store entry: guessing and store flooding stop here.
     rate_limit_sign_in: str = "10/minute"
+    # Calls of /api/functions/* (each may reach the weather or joke services).
+    rate_limit_functions: str = "60/minute"
     max_streams_per_client: int = Field(default=4, ge=1)
     # Largest request body of every route but the upload, whose cap follows MAX_UPLOAD_BYTES.
     max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
@@ -243,7 +245,9 @@ class Settings(BaseSettings):
                 ipaddress.ip_network(part, strict=False)  # ValueError names the bad entry
         return value
 
-    @field_validator("rate_limit_turns", "rate_limit_uploads", "rate_limit_sign_in")
+    @field_validator(
+        "rate_limit_turns", "rate_limit_uploads", "rate_limit_sign_in", "rate_limit_functions"
+    )
     @classmethod
     def _valid_rate_limit(cls, value: str) -> str:
         parse_rate_limit(value)

@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import httpx2
 
-from lib.errors import BadRequest, NotFound, UpstreamFailed
+from lib.errors import BadRequest, NotFound, ServiceUnavailable, UpstreamFailed
 from lib.functions.web_services import get_json
 from lib.settings import Settings
 
@@ -21,6 +21,12 @@ MAX_LOCATION_CHARS = 200
 FOUND_TTL_SECONDS = 24 * 3600.0
 NOT_FOUND_TTL_SECONDS = 3600.0
 CACHE_ENTRIES = 1024
+# Nominatim takes one request a second from us: one client's eight unknown places used to
+# delay every other lookup by eight seconds. A lookup waits at most this long for its turn,
+# and at most this many wait at once; past either, a 503 that says why.
+MAX_WAIT_SECONDS = 3.0
+MAX_WAITING_LOOKUPS = 4
+GEOCODER_BUSY = "The geocoding service is busy with other lookups; try again in a few seconds."
 
 
 def parse_unit(unit: str | None) -> Unit:
@@ -89,6 +95,7 @@ class Geocoder:
         # One lookup at a time: it spaces requests out as the usage policy asks, and a second
         # caller for the same place finds it cached instead of asking again.
         self._lock = asyncio.Lock()
+        self._waiting = 0
         self._last_request = float("-inf")
 
     @classmethod
@@ -99,25 +106,41 @@ class Geocoder:
         cached, value = self._cache.get(location)
         if cached:
             return value
-        async with self._lock:
-            cached, value = self._cache.get(location)
-            if cached:
-                return value
-            wait = self._last_request + self._min_interval - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-            try:
-                hits = await get_json(
-                    self._http,
-                    self._url,
-                    {"q": location, "format": "jsonv2", "limit": 1},
-                    "geocoding service (Nominatim)",
-                )
-            finally:
-                self._last_request = time.monotonic()
-            value = _first_hit(hits)
-            self._cache.put(location, value)
+        if self._waiting >= MAX_WAITING_LOOKUPS:
+            raise ServiceUnavailable(GEOCODER_BUSY)
+        self._waiting += 1
+        try:
+            async with asyncio.timeout(MAX_WAIT_SECONDS):
+                await self._lock.acquire()
+        except TimeoutError:
+            raise ServiceUnavailable(GEOCODER_BUSY) from None
+        finally:
+            self._waiting -= 1
+        try:
+            return await self._look_up(location)
+        finally:
+            self._lock.release()
+
+    async def _look_up(self, location: str) -> Coordinates | None:
+        """Under the lock: the cache again (another caller may have asked), then Nominatim."""
+        cached, value = self._cache.get(location)
+        if cached:
             return value
+        wait = self._last_request + self._min_interval - time.monotonic()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        try:
+            hits = await get_json(
+                self._http,
+                self._url,
+                {"q": location, "format": "jsonv2", "limit": 1},
+                "geocoding service (Nominatim)",
+            )
+        finally:
+            self._last_request = time.monotonic()
+        value = _first_hit(hits)
+        self._cache.put(location, value)
+        return value
 
 
 def _first_hit(hits: Any) -> Coordinates | None:

@@ -59,6 +59,7 @@ class ClientLimits:
         self.turns: RateLimitItem = parse_rate_limit(settings.rate_limit_turns)
         self.uploads: RateLimitItem = parse_rate_limit(settings.rate_limit_uploads)
         self.sign_in: RateLimitItem = parse_rate_limit(settings.rate_limit_sign_in)
+        self.functions: RateLimitItem = parse_rate_limit(settings.rate_limit_functions)
         self.max_streams = settings.max_streams_per_client
         self._redis_url = settings.shared_redis_url
         self._pool: redis.ConnectionPool | None = None

@@ -8,6 +8,7 @@ import re
 from collections.abc import Callable
 
 import anyio
+from limits import RateLimitItem
 from pydantic import SecretStr
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -26,6 +27,7 @@ TURN_PATH = "/api/turn_response"
 CONVERSATION_TURN_PATH = re.compile(r"/api/conversations/[^/]+/turns")
 UPLOAD_PATH = "/api/vector_stores/upload_file"
 ACCESS_PATH = "/api/access"
+FUNCTIONS_PREFIX = "/api/functions/"
 GOOGLE_AUTH_PATH = "/api/google/auth"
 # An export of a long conversation is larger than any other body (docs/api.md, import).
 IMPORT_PATH = "/api/conversations/import"
@@ -145,7 +147,13 @@ class ClientLimitsMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope["path"] if scope["type"] == "http" else ""
         is_turn = path == TURN_PATH or CONVERSATION_TURN_PATH.fullmatch(path) is not None
-        method, item = ("POST", self.limits.turns) if is_turn else self.rules.get(path, ("", None))
+        item: RateLimitItem | None
+        if is_turn:
+            method, item = "POST", self.limits.turns
+        elif path.startswith(FUNCTIONS_PREFIX):
+            method, item = "GET", self.limits.functions
+        else:
+            method, item = self.rules.get(path, ("", None))
         if item is None or scope["method"] != method:
             await self.app(scope, receive, send)
             return

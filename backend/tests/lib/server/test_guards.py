@@ -39,6 +39,7 @@ def limited(backend_factory: StartBackend) -> str:
         "RATE_LIMIT_TURNS": "2/minute",
         "RATE_LIMIT_UPLOADS": "1/hour",
         "RATE_LIMIT_SIGN_IN": "2/minute",
+        "RATE_LIMIT_FUNCTIONS": "2/minute",
         # Two, not one: a stream's place is given back just after its last byte, and a client
         # sending turns one after the other must not race it.
         "MAX_STREAMS_PER_CLIENT": "2",
@@ -221,6 +222,14 @@ def test_sign_in_attempts_and_google_sign_in_starts_share_a_rate_limit(limited: 
     assert first.status_code != 429 and second.status_code != 429
     assert third.status_code == 429
     assert int(third.headers["retry-after"]) > 0
+
+
+def test_function_calls_are_rate_limited_per_client(limited: str) -> None:
+    with httpx.Client(base_url=limited, headers={"x-forwarded-for": "198.51.100.11"}) as client:
+        statuses = [client.get("/api/functions/get_joke").status_code for _ in range(3)]
+        listing = client.get("/api/functions")
+    assert statuses[2] == 429 and 429 not in statuses[:2]
+    assert listing.status_code == 200  # the list of schemas reaches no service
 
 
 def test_uploads_have_their_own_rate_limit(limited: str, fake_openai: FakeOpenAI) -> None:
