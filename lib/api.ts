@@ -16,16 +16,6 @@ export class ApiError extends Error {
 
 export type QueryValue = string | number | boolean | null | undefined;
 
-export interface FunctionSchema {
-  name: string;
-  description: string;
-  parameters: {
-    type?: string;
-    properties?: Record<string, { type?: string; description?: string; enum?: string[] }>;
-    required?: string[];
-  };
-}
-
 export interface VectorStore extends JsonObject {
   id: string;
   name: string;

@@ -64,11 +64,27 @@ def message_view(message: Message, sibling_ids: list[str]) -> dict[str, Any]:
     }
 
 
+def conversation_usage(messages: list[Message]) -> tuple[dict[str, int] | None, float | None]:
+    """What the whole conversation used and cost, every branch included (it was all paid for)."""
+    total: dict[str, int] | None = None
+    cost: float | None = None
+    for message in messages:
+        usage = message_usage(message)
+        if usage is not None:
+            total = {key: (total or {}).get(key, 0) + value for key, value in usage.items()}
+        if message.cost_usd is not None:
+            cost = round((cost or 0.0) + message.cost_usd, 8)
+    return total, cost
+
+
 def conversation_view(conversation: Conversation, messages: list[Message]) -> dict[str, Any]:
     children = children_of(messages)
     path = active_path(messages, conversation.current_message_id)
+    usage, cost = conversation_usage(messages)
     return {
         **summary(conversation),
+        "usage": usage,
+        "cost_usd": cost,
         "messages": [
             message_view(message, [sibling.id for sibling in children[message.parent_id]])
             for message in path

@@ -136,13 +136,19 @@ def test_usage_and_cost_are_stored_summed_and_reported_per_day(
     # gpt-5: $1.25 per million input tokens, $10 per million output tokens.
     expected = (usage["input_tokens"] * 1.25 + usage["output_tokens"] * 10.0) / 1_000_000
     assert ended["cost_usd"] == pytest.approx(expected)
-    stored = browser.get(f"/api/conversations/{conversation_id}").json()["messages"][-1]
+    shown = browser.get(f"/api/conversations/{conversation_id}").json()
+    stored = shown["messages"][-1]
     assert stored["usage"] == usage and stored["cost_usd"] == pytest.approx(expected)
+    second = frames_of(turn(browser, conversation_id, text="again").content)[-1][1]["data"]
+    shown = browser.get(f"/api/conversations/{conversation_id}").json()
+    summed = {key: usage[key] + second["usage"][key] for key in usage}
+    assert shown["usage"] == summed
+    assert shown["cost_usd"] == pytest.approx(expected + second["cost_usd"])
     report = browser.get("/api/usage", params={"days": 7}).json()
-    assert report["totals"]["total_tokens"] == usage["total_tokens"]
-    assert report["totals"]["turns"] == 1
+    assert report["totals"]["total_tokens"] == summed["total_tokens"]
+    assert report["totals"]["turns"] == 2
     (row,) = report["data"]
-    assert row["model"] == "gpt-5" and row["total_tokens"] == usage["total_tokens"]
+    assert row["model"] == "gpt-5" and row["total_tokens"] == summed["total_tokens"]
     metrics = httpx.get(models_backend.base_url + "/metrics").text
     assert re.search(r'tokens_total\{kind="total",model="gpt-5"\} [1-9]', metrics)
 
