@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     max_streams_per_client: int = Field(default=4, ge=1)
     # Largest request body of every route but the upload, whose cap follows MAX_UPLOAD_BYTES.
     max_request_bytes: int = Field(default=2 * 1024 * 1024, ge=1024)
+    # Seconds a request body may go without a byte before the request ends with 408.
+    body_read_timeout_seconds: float = Field(default=30.0, gt=0)
+    # Connections one worker serves at once (gunicorn); past it, new ones get 503.
+    limit_concurrency: int | None = Field(default=None, ge=1)
     # A turn's body (the whole conversation, for the stateless route): its own cap.
     max_turn_bytes: int = Field(default=2 * 1024 * 1024, gt=0)
     # When set, /api/* (but health, the OAuth callback and sign-in) needs it (docs/deploy.md).
@@ -174,6 +178,7 @@ class Settings(BaseSettings):
         "openai_store",
         "token_budget_daily",
         "redis_url",
+        "limit_concurrency",
         mode="before",
     )
     @classmethod

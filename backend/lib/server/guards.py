@@ -19,7 +19,12 @@ from lib.server.access import bearer_matches, has_access
 from lib.server.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
 from lib.server.cross_site import CrossSiteGuard
 from lib.server.metrics import REJECTED
-from lib.server.request_body import capped_receive, declares_more_than, upload_body_cap
+from lib.server.request_body import (
+    BODY_CHUNK_SECONDS,
+    capped_receive,
+    declares_more_than,
+    upload_body_cap,
+)
 from lib.settings import Settings
 
 TURN_PATH = "/api/turn_response"
@@ -62,10 +67,17 @@ class _BodyTooLargeError(HTTPException):
 
 
 class BodySizeLimitMiddleware:
-    def __init__(self, app: ASGIApp, default_cap: int, caps: dict[str, int]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        default_cap: int,
+        caps: dict[str, int],
+        chunk_seconds: float = BODY_CHUNK_SECONDS,
+    ) -> None:
         self.app = app
         self.default_cap = default_cap
         self.caps = caps
+        self.chunk_seconds = chunk_seconds
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -81,7 +93,12 @@ class BodySizeLimitMiddleware:
             REJECTED.labels("body_too_large").inc()
             return _BodyTooLargeError(413, message)
 
-        await self.app(scope, capped_receive(receive, cap, refuse), send)
+        def too_slow() -> Exception:
+            REJECTED.labels("body_too_slow").inc()
+            return _BodyTooLargeError(408, "The request body arrived too slowly; send it again.")
+
+        receive = capped_receive(receive, cap, refuse, too_slow, self.chunk_seconds)
+        await self.app(scope, receive, send)
 
 
 class AccessTokenMiddleware:
@@ -209,6 +226,7 @@ def install_guards(add: Callable[..., None], settings: Settings, limits: ClientL
     add(
         BodySizeLimitMiddleware,
         default_cap=settings.max_request_bytes,
+        chunk_seconds=settings.body_read_timeout_seconds,
         caps={
             TURN_PATH: settings.max_turn_bytes,
             UPLOAD_PATH: upload_body_cap(settings.max_upload_bytes),

@@ -18,6 +18,7 @@ from uvicorn.server import Server
 from uvicorn_worker import UvicornWorker
 
 from lib.server import drain
+from lib.settings import load_settings
 
 # Time the final frames get to go out before stuck connections are cancelled, and again before
 # gunicorn kills the worker: gunicorn's graceful_timeout is GRACEFUL_TIMEOUT plus twice this.
@@ -50,6 +51,11 @@ class StreamDrainingWorker(UvicornWorker):
         # master, which kills at `timeout`, can take a busy healthy worker for a stuck one;
         # gunicorn's own workers report in twice per timeout.
         self.config.timeout_notify = self.timeout / 2
+        # Past LIMIT_CONCURRENCY connections, uvicorn answers 503 instead of taking more: a
+        # crowd of slow clients cannot take every connection (docs/deploy.md).
+        settings = load_settings()
+        if settings.limit_concurrency is not None:
+            self.config.limit_concurrency = settings.limit_concurrency
 
     async def _serve(self) -> None:
         # uvicorn_worker's own _serve, with the draining server.

@@ -1,5 +1,6 @@
 """Reading request bodies with a size cap, and validating them into 400s that name the field."""
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -37,16 +38,41 @@ def declares_more_than(content_length: str | None, limit: int) -> bool:
     return content_length is not None and content_length.isdigit() and int(content_length) > limit
 
 
-def capped_receive(receive: Receive, limit: int, refuse: Callable[[], Exception]) -> Receive:
+# A request body must keep coming: this long without a byte, and the request ends with 408.
+# (Waiting for the client to leave, after the body, is not timed: a stream listens that way.)
+BODY_CHUNK_SECONDS = 30.0
+
+
+class BodyTooSlowError(Exception):
+    pass
+
+
+def capped_receive(
+    receive: Receive,
+    limit: int,
+    refuse: Callable[[], Exception],
+    too_slow: Callable[[], Exception] | None = None,
+    chunk_seconds: float = BODY_CHUNK_SECONDS,
+) -> Receive:
     """`receive`, raising `refuse()` once the body passes `limit` bytes: a body without a
-    Content-Length (chunked) is counted as it arrives, so it is never held whole."""
+    Content-Length (chunked) is counted as it arrives, so it is never held whole. With
+    `too_slow`, a body whose next bytes take longer than `chunk_seconds` raises that."""
     received = 0
+    body_done = False
 
     async def capped() -> Message:
-        nonlocal received
-        message = await receive()
+        nonlocal received, body_done
+        if body_done or too_slow is None:
+            message = await receive()
+        else:
+            try:
+                async with asyncio.timeout(chunk_seconds):
+                    message = await receive()
+            except TimeoutError:
+                raise too_slow() from None
         if message["type"] == "http.request":
             received += len(message.get("body", b""))
+            body_done = not message.get("more_body", False)
             if received > limit:
                 raise refuse()
         return message

@@ -2,6 +2,7 @@
 
 import base64
 import json
+import socket
 import threading
 from typing import Any
 
@@ -275,3 +276,15 @@ def test_a_client_at_its_stream_cap_is_refused_until_one_ends(
     # Both places are free again; what stops this client now is its rate (2 turns a minute).
     after = httpx.post(base + TURN, json=turn_body(), headers=client)
     assert "Too many requests" in after.json()["error"]
+
+
+def test_a_body_that_stops_coming_ends_with_408(backend_factory: StartBackend) -> None:
+    backend = backend_factory({"BODY_READ_TIMEOUT_SECONDS": "1"})
+    with socket.create_connection(("127.0.0.1", backend.port), timeout=10) as sock:
+        sock.sendall(
+            b"POST /api/conversations HTTP/1.1\r\nHost: test\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"title": '
+        )
+        answer = sock.recv(65536)
+    assert answer.startswith(b"HTTP/1.1 408")
+    assert b"too slowly" in answer
