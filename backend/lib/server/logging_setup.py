@@ -78,6 +78,8 @@ def configure_logging(json_lines: bool = False) -> None:
         root.setLevel(logging.INFO)
     # httpx2 logs every request URL at INFO; ours are enough.
     logging.getLogger("httpx2").setLevel(logging.WARNING)
+    # Alembic announces each of its plugins at every start-up; the migrations it runs stay.
+    logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
     # uvicorn's own access line carries the query string, and with it the one-time OAuth code
     # of /api/google/callback; the app's access line (lib/server/observability.py) leaves it out.
     logging.getLogger("uvicorn.access").disabled = True
