@@ -9,9 +9,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from lib.conversations.items import without_secrets
-from lib.conversations.repository import message_usage
-from lib.conversations.views import active_path, iso
+from lib.conversations.views import active_path, iso, message_fields
 from lib.db.models import Conversation, Message
 
 EXPORT_FORMAT = "responses-chat.conversation"
@@ -32,21 +30,7 @@ def export_json(conversation: Conversation, messages: list[Message]) -> dict[str
             "updated_at": iso(conversation.updated_at),
             "current_message_id": conversation.current_message_id,
         },
-        "messages": [
-            {
-                "id": message.id,
-                "parent_id": message.parent_id,
-                "role": message.role,
-                "status": message.status,
-                "items": without_secrets(message.items),
-                "text": message.text,
-                "model": message.model,
-                "usage": message_usage(message),
-                "cost_usd": message.cost_usd,
-                "created_at": iso(message.created_at),
-            }
-            for message in messages
-        ],
+        "messages": [message_fields(message) for message in messages],
     }
 
 

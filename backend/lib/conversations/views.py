@@ -48,7 +48,8 @@ def active_path(messages: list[Message], current_message_id: str | None) -> list
     return path
 
 
-def message_view(message: Message, sibling_ids: list[str]) -> dict[str, Any]:
+def message_fields(message: Message) -> dict[str, Any]:
+    """A message as shown and exported: never the encrypted reasoning it keeps."""
     return {
         "id": message.id,
         "parent_id": message.parent_id,
@@ -60,8 +61,11 @@ def message_view(message: Message, sibling_ids: list[str]) -> dict[str, Any]:
         "usage": message_usage(message),
         "cost_usd": message.cost_usd,
         "created_at": iso(message.created_at),
-        "sibling_ids": sibling_ids,
     }
+
+
+def message_view(message: Message, sibling_ids: list[str]) -> dict[str, Any]:
+    return {**message_fields(message), "sibling_ids": sibling_ids}
 
 
 def conversation_usage(messages: list[Message]) -> tuple[dict[str, int] | None, float | None]:

@@ -23,6 +23,22 @@ _TERMINAL_TYPES = frozenset(
 _PLAIN_TYPE = re.compile(rb"[A-Za-z0-9_.\-]+")
 
 
+def read_block(block: bytes) -> tuple[bytes | None, bytes, int] | None:
+    """One server-sent event block: its `event:` type (or None), its data, and how many `data:`
+    lines made it; None for a block without data."""
+    event_type: bytes | None = None
+    data_lines: list[bytes] = []
+    for line in block.split(b"\n"):
+        if line.startswith(b"data:"):
+            data_lines.append(line[6:] if line[5:6] == b" " else line[5:])
+        elif line.startswith(b"event:"):
+            event_type = line[6:].strip()
+    if not data_lines:
+        return None
+    data = data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines)
+    return event_type, data, len(data_lines)
+
+
 def frame(event_type: str, data: Any) -> bytes:
     """One frame built from Python values (errors of our own, tests)."""
     payload = json.dumps({"event": event_type, "data": data}, ensure_ascii=False)
@@ -77,23 +93,17 @@ class EventTranslator:
         return self._frame(rest.rstrip(b"\r\n")) if rest.strip() else b""
 
     def _frame(self, block: bytes) -> bytes:
-        event_type: bytes | None = None
-        data_lines: list[bytes] = []
-        for line in block.split(b"\n"):
-            if line.startswith(b"data:"):
-                data_lines.append(line[6:] if line[5:6] == b" " else line[5:])
-            elif line.startswith(b"event:"):
-                event_type = line[6:].strip()
-        if not data_lines:
+        read = read_block(block)
+        if read is None:
             return b""  # comments, ids and retry hints are for the hop to us
-        data = data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines)
+        event_type, data, data_lines = read
         if data == b"[DONE]":
             return b""
         needs_parsing = (
             event_type is None
             # With a token to keep out, text deltas are read: it may come split across two.
             or (self._window is not None and event_type.endswith(b".delta"))
-            or len(data_lines) > 1
+            or data_lines > 1
             or data[:1] != b"{"
             or b'"authorization"' in data
             or _PLAIN_TYPE.fullmatch(event_type) is None

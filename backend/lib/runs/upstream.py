@@ -11,6 +11,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from lib.openai.sse import read_block
+
 _PLAIN_TYPE = re.compile(rb"[A-Za-z0-9_.\-]+")
 
 
@@ -47,16 +49,10 @@ class EventParser:
 
 
 def _event(block: bytes) -> RawEvent | None:
-    event_type: bytes | None = None
-    data_lines: list[bytes] = []
-    for line in block.split(b"\n"):
-        if line.startswith(b"data:"):
-            data_lines.append(line[6:] if line[5:6] == b" " else line[5:])
-        elif line.startswith(b"event:"):
-            event_type = line[6:].strip()
-    if not data_lines:
+    read = read_block(block)
+    if read is None:
         return None
-    data = data_lines[0] if len(data_lines) == 1 else b"\n".join(data_lines)
+    event_type, data, _ = read
     if data == b"[DONE]" or data[:1] != b"{":
         return None
     if event_type is not None and _PLAIN_TYPE.fullmatch(event_type):
