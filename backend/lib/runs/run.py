@@ -172,7 +172,8 @@ class Run:
                 self.cancel("shutdown")
                 with contextlib.suppress(asyncio.CancelledError):
                     await self._work
-            if self._work.cancelled() or self._stop_reason is not None:
+            # A cancel that came after the answer was complete changes nothing.
+            if self._work.cancelled():
                 self.status, failure = _stopped(self._stop_reason)
         except Exception:
             logger.exception("run %s failed", self.turn_id)
