@@ -38,7 +38,7 @@ trap stop INT TERM EXIT
 
 (cd backend && exec "$PYTHON" -m uvicorn main:app --host 127.0.0.1 --port "$BACKEND_PORT") &
 pids+=($!)
-PORT="$WEB_PORT" NEXT_TELEMETRY_DISABLED=1 ./node_modules/.bin/next start -H "$WEB_HOST" &
+PORT="$WEB_PORT" HOSTNAME="$WEB_HOST" NEXT_TELEMETRY_DISABLED=1 node server.mjs &
 pids+=($!)
 
 # The URLs once the backend answers: the client is ready first, and its /api calls fail until then.
