@@ -288,3 +288,50 @@ def test_a_google_sign_in_started_on_one_worker_finishes_on_the_other(
             crossed = True
             break
     assert crossed, "every sign-in was served by one worker from start to end"
+
+
+async def test_sigterm_ends_a_running_conversation_turn_incomplete_with_what_it_stored(
+    gunicorn_factory: StartGunicorn,
+    backend_factory: StartBackend,
+    fake_openai: FakeOpenAI,
+    tmp_path: Path,
+) -> None:
+    env = {
+        "GRACEFUL_TIMEOUT": "1",
+        "WEB_CONCURRENCY": "1",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/app.db",
+        "SESSION_STORE_URL": f"sqlite:///{tmp_path}/sessions.db",
+    }
+    gunicorn = gunicorn_factory(env)
+    async with httpx.AsyncClient(base_url=gunicorn.base_url) as browser:
+        conversation = (await browser.post("/api/conversations", json={})).json()["id"]
+        cookie = browser.cookies["chat_session"]
+    reader, writer = await asyncio.open_connection("127.0.0.1", gunicorn.port)
+    body = json.dumps({"text": "[[synthetic:400:50]]"}).encode()
+    writer.write(
+        f"POST /api/conversations/{conversation}/turns HTTP/1.1\r\nHost: test\r\n"
+        f"Content-Type: application/json\r\nCookie: chat_session={cookie}\r\n"
+        f"Content-Length: {len(body)}\r\nConnection: close\r\n\r\n".encode()
+        + body
+    )
+    await writer.drain()
+    await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 20)
+    await asyncio.sleep(0.5)  # some of the answer has streamed
+    gunicorn.terminate()
+    data, clean = await read_rest(Stream(reader, writer, 0, b""))
+    assert clean
+    frames = [
+        json.loads(line[6:])
+        for line in dechunk(data).decode().splitlines()
+        if line.startswith("data: ")
+    ]
+    assert frames[-2]["data"]["error"]["code"] == "server_shutting_down"
+    assert frames[-1]["event"] == "turn.ended"
+    assert frames[-1]["data"]["status"] == "incomplete"
+    assert gunicorn.process.wait(timeout=20) == 0
+
+    after = backend_factory({k: v for k, v in env.items() if k not in ("GRACEFUL_TIMEOUT",)})
+    async with httpx.AsyncClient(base_url=after.base_url, cookies={"chat_session": cookie}) as b:
+        answer = (await b.get(f"/api/conversations/{conversation}")).json()["messages"][-1]
+    assert answer["status"] == "incomplete"
+    assert answer["text"].startswith("word0 word1")
