@@ -4,6 +4,7 @@ Pure ASGI middleware (never BaseHTTPMiddleware, which slows every stream down); 
 with the contract's `{"error": "..."}` body (docs/api.md, Errors in general).
 """
 
+import ipaddress
 import re
 from collections.abc import Callable
 
@@ -142,10 +143,29 @@ class AccessTokenMiddleware:
         )
 
 
+# What a trusted proxy's X-Forwarded-For said when it was not an address: all such requests
+# share one bucket, so garbage cannot be varied to get a fresh budget each time.
+NOT_AN_ADDRESS = "not-an-address"
+
+
 def client_address(scope: Scope) -> str:
-    """The client as the limits see it (lib/server/client_limits.py explains why the IP address)."""
+    """The client as the limits see it (lib/server/client_limits.py explains why the IP address).
+
+    An IPv6 client counts by its /64: one host gets a whole /64 and could otherwise take a new
+    budget with every address in it.
+    """
     client = scope.get("client")
-    return str(client[0]) if client else "unknown"
+    if not client:
+        return "unknown"
+    try:
+        address = ipaddress.ip_address(str(client[0]))
+    except ValueError:
+        return NOT_AN_ADDRESS
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False))
+    return str(address)
 
 
 class ClientLimitsMiddleware:

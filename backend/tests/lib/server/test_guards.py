@@ -9,6 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
+from lib.server.guards import client_address
 from lib.server.request_body import upload_body_cap
 from tests.conftest import StartBackend
 from tests.fakes.openai_server import FakeOpenAI
@@ -291,3 +292,32 @@ def test_a_body_that_stops_coming_ends_with_408(backend_factory: StartBackend) -
             answer += chunk
     assert answer.startswith(b"HTTP/1.1 408")
     assert b"too slowly" in answer
+
+
+@pytest.mark.parametrize(
+    ("peer", "counted_as"),
+    [
+        ("198.51.100.7", "198.51.100.7"),
+        ("2001:db8:1:2:aaaa:bbbb:cccc:dddd", "2001:db8:1:2::/64"),
+        ("2001:db8:1:2::1", "2001:db8:1:2::/64"),
+        ("::ffff:198.51.100.7", "198.51.100.7"),
+        ("not-an-ip", "not-an-address"),
+        ("198.51.100.7, 10.0.0.1", "not-an-address"),
+    ],
+)
+def test_clients_are_counted_by_address_and_ipv6_by_its_64(peer: str, counted_as: str) -> None:
+    assert client_address({"client": (peer, 1234)}) == counted_as
+
+
+def test_forwarded_ipv6_addresses_of_one_64_share_a_limit(
+    limited: str, fake_openai: FakeOpenAI
+) -> None:
+    statuses = [
+        httpx.post(
+            limited + TURN,
+            json=turn_body(),
+            headers={"x-forwarded-for": f"2001:db8:7:7::{i}"},
+        ).status_code
+        for i in range(1, 4)
+    ]
+    assert statuses == [200, 200, 429]
