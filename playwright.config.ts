@@ -1,3 +1,6 @@
+import os from "node:os";
+import path from "node:path";
+
 import { defineConfig } from "@playwright/test";
 
 import {
@@ -21,6 +24,11 @@ import { logged } from "./e2e/server-logs";
 
 const reuse = process.env.E2E_REUSE_SERVERS === "1";
 
+// A database of this run's own: conversations and object owners never leak between runs.
+// Set once here, in the main process, and inherited by the test workers.
+process.env.E2E_DATABASE_FILE ||= path.join(os.tmpdir(), `chat-e2e-${process.pid}-${Date.now()}.db`);
+export const DATABASE_FILE = process.env.E2E_DATABASE_FILE;
+
 /** What the backend needs to run against the fakes only, never a real service. */
 const backendEnv: Record<string, string> = {
   BACKEND_ENV_FILE: "", // ignore a developer's backend/.env
@@ -29,6 +37,7 @@ const backendEnv: Record<string, string> = {
   CORS_ORIGINS: `${WEB_URL},http://localhost:${WEB_PORT}`,
   FRONTEND_URL: WEB_URL,
   SESSION_STORE_URL: "memory://",
+  DATABASE_URL: `sqlite+aiosqlite:///${DATABASE_FILE}`,
   // Errors reach the page at once instead of after the SDK's backoff.
   OPENAI_MAX_RETRIES: "0",
   NOMINATIM_URL: `${FAKE_WEB_SERVICES_URL}/nominatim`,

@@ -37,6 +37,7 @@ from lib.functions.web_services import create_http_client
 from lib.google.oauth import GoogleOAuth
 from lib.models.catalog import ModelCatalog
 from lib.openai.client import create_openai_client
+from lib.resources.ownership import Resources
 from lib.runs.hub import RunHub
 from lib.runs.service import Runs
 from lib.runs.shared import SharedRuns
@@ -97,6 +98,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.google_oauth = GoogleOAuth(settings)
         app.state.db = Database(settings.database_url)
         app.state.db_lifecycle = DatabaseLifecycle(app.state.db, settings.retention_days)
+        app.state.resources = Resources(app.state.db)
         app.state.conversations = ConversationService(app.state.db, CursorCodec(session_secret))
         shared_url = settings.shared_redis_url
         app.state.shared_runs = (

@@ -1,4 +1,4 @@
-import { expect, fakeRequests, test, uniqueToken } from "./support";
+import { expect, fakeRequests, test, ToolsPanelPage, uniqueToken } from "./support";
 
 test.describe("the chat", () => {
   test("streams a Markdown answer, keeps the conversation across turns, and starts over", async ({ chat, page, request }) => {
@@ -156,6 +156,8 @@ test.describe("tool activity", () => {
   });
 
   test("code interpreter shows its code and previews the image it made", async ({ chat }) => {
+    // The container the answer names becomes this browser's: only it may download the files.
+    await new ToolsPanelPage(chat.page).turnOn("Code interpreter");
     const token = uniqueToken();
     await chat.say(`${token} [[fixture:code_interpreter]]`);
     const calls = chat.conversation.getByRole("region", { name: "Code interpreter" });

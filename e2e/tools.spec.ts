@@ -1,4 +1,5 @@
-import { expect, test, toolsSentWith, ToolsPanelPage, uniqueToken } from "./support";
+import { API_URL } from "./env";
+import { expect, signIn, test, toolsSentWith, ToolsPanelPage, uniqueToken } from "./support";
 
 test.describe("the tools panel", () => {
   test("with every switch off, a turn offers no tools", async ({ chat, request }) => {
@@ -184,8 +185,30 @@ test.describe("functions and files", () => {
     await idBox.fill("vs_error404");
     await tools.panel.getByRole("button", { name: "Link" }).click();
     await expect(tools.panel.getByText(/Could not link that vector store/)).toBeVisible();
-    await idBox.fill("vs_68c9edd5c9ec8191ad3d22b6a86781d9");
+    // A store this browser made earlier (another tab, a script with its cookie): only its owner
+    // may link it, and the fake upstream makes a store named [[id:ID]] with that id.
+    const storeId = `vs_linked${Date.now()}`;
+    const made = await page.request.post(`${API_URL}/api/vector_stores/create_store`, {
+      data: { name: `[[id:${storeId}]]` },
+    });
+    expect(made.ok()).toBe(true);
+    await idBox.fill(storeId);
     await idBox.press("Enter");
-    await expect(tools.panel.getByLabel("Vector store ID", { exact: true })).toHaveText("vs_68c9edd5c9ec8191ad3d22b6a86781d9");
+    await expect(tools.panel.getByLabel("Vector store ID", { exact: true })).toHaveText(storeId);
+  });
+
+  test("a vector store another browser made cannot be linked", async ({ chat, browser }) => {
+    const other = await browser.newContext();
+    await signIn(other);
+    const made = await other.request.post(`${API_URL}/api/vector_stores/create_store`, { data: { name: "theirs" } });
+    const { id: theirs } = (await made.json()) as { id: string };
+    await other.close();
+    const tools = new ToolsPanelPage(chat.page);
+    await tools.turnOn("File search");
+    const idBox = tools.panel.getByRole("textbox", { name: "Link an existing vector store by ID" });
+    await idBox.fill(theirs);
+    await idBox.press("Enter");
+    await expect(tools.panel.getByText(/Could not link that vector store/)).toBeVisible();
+    await expect(tools.panel.getByLabel("Vector store ID", { exact: true })).toHaveCount(0);
   });
 });

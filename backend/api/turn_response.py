@@ -4,14 +4,16 @@ import logging
 from datetime import date
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from lib.deps import ModelsDep, OpenAIDep, SettingsDep
 from lib.google.connectors import google_access_token
 from lib.openai.tools import ToolsState, build_tools
 from lib.openai.turn import TurnStreamResponse, open_turn
-from lib.owners.owner import existing_owner
+from lib.owners.owner import existing_owner, request_owner
+from lib.resources.mentions import Mentions
+from lib.resources.ownership import Resources, input_file_checks, tools_checks
 from lib.server.request_body import read_json, validate_body
 from lib.sessions.sessions import Sessions
 from lib.usage.budget import Budget
@@ -46,6 +48,7 @@ class TurnRequest(BaseModel):
 @router.post("/api/turn_response", response_class=TurnStreamResponse)
 async def turn_response(
     request: Request,
+    response: Response,
     settings: SettingsDep,
     client: OpenAIDep,
     models: ModelsDep,
@@ -54,10 +57,19 @@ async def turn_response(
     body = validate_body(TurnRequest, await read_json(request, settings.max_turn_bytes))
     budget: Budget = request.app.state.budget
     sessions: Sessions = request.app.state.sessions
-    owner = await existing_owner(request, sessions) if budget.limit is not None else None
+    resources: Resources = request.app.state.resources
+    tools_state = body.toolsState or ToolsState()
+    checks = tools_checks(tools_state) + input_file_checks(body.messages, "messages")
+    # A turn that names files or stores, or may make a container, needs an owner to check them
+    # against or to record it for; the others make no session.
+    owner: str | None = None
+    if checks or tools_state.codeInterpreterEnabled:
+        owner = await request_owner(request, response, sessions)
+    elif budget.limit is not None:
+        owner = await existing_owner(request, sessions)
     if owner is not None:
         await budget.check(owner)
-    tools_state = body.toolsState or ToolsState()
+        await resources.require(owner, *checks)
     token = await google_access_token(request) if tools_state.googleIntegrationEnabled else None
     upstream = await open_turn(
         client,
@@ -78,9 +90,18 @@ async def turn_response(
         except Exception as exc:
             logger.warning("usage of a stateless turn not recorded (%s)", type(exc).__name__)
 
-    return TurnStreamResponse(
+    async def record_mentions(mentions: Mentions) -> None:
+        # Without an owner (no code interpreter asked for) nobody could download them anyway.
+        if owner is not None:
+            await resources.record_mentions(owner, mentions)
+
+    stream = TurnStreamResponse(
         upstream,
         keepalive_seconds=settings.stream_keepalive_seconds,
         secret=token,
         on_usage=count_usage,
+        on_mentions=record_mentions,
     )
+    # The session made for this turn, if any, goes with its answer.
+    stream.raw_headers.extend(response.headers.raw)
+    return stream

@@ -14,6 +14,7 @@ from lib.functions.weather import Geocoder
 from lib.google.oauth import GoogleOAuth
 from lib.models.catalog import ModelCatalog
 from lib.owners.owner import request_owner
+from lib.resources.ownership import Resources
 from lib.runs.service import Runs
 from lib.sessions.sessions import Sessions
 from lib.settings import Settings
@@ -87,6 +88,15 @@ def get_conversations(request: Request) -> ConversationService:
 
 
 ConversationsDep = Annotated[ConversationService, Depends(get_conversations)]
+
+
+def get_resources(request: Request) -> Resources:
+    request.app.state.db_lifecycle.require_ready()
+    resources: Resources = request.app.state.resources
+    return resources
+
+
+ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
 def get_runs(request: Request) -> Runs:

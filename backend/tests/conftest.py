@@ -129,6 +129,13 @@ def tight_client(tight_backend: BackendProcess) -> Iterator[httpx.Client]:
         yield http
 
 
+@pytest.fixture(scope="module")
+def module_browser(backend: BackendProcess) -> Iterator[httpx.Client]:
+    """One browser (one session, one owner) for every test of a module."""
+    with httpx.Client(base_url=backend.base_url, timeout=30) as http:
+        yield http
+
+
 @pytest.fixture
 def client(backend: BackendProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=backend.base_url, timeout=30) as http:

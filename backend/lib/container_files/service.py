@@ -21,7 +21,6 @@ from starlette.types import Receive, Scope, Send
 from lib.errors import ApiError, UpstreamFailed
 from lib.filenames import MAX_FILENAME_CHARS, last_segment, without_hidden_characters
 from lib.openai.client import api_error_from_openai
-from lib.openai.ids import CONTAINER_FILE_ID, CONTAINER_ID, require_id
 
 # Magic numbers of the image types a browser renders without running anything; SVG and HTML
 # can carry script, so they never get `inline`.
@@ -131,16 +130,12 @@ class ContainerFileResponse(StreamingResponse):
 async def download_container_file(
     client: AsyncOpenAI,
     *,
-    file_id: str | None,
+    file_id: str,
     container_id: str | None,
     filename: str | None,
     inline: bool,
 ) -> ContainerFileResponse:
-    file_id = require_id(file_id, "file_id", CONTAINER_FILE_ID)
-    if container_id is not None and container_id.strip():
-        container_id = require_id(container_id, "container_id", CONTAINER_ID)
-    else:
-        container_id = None
+    """The file, once the route has checked its ids' shapes and their owner."""
     try:
         upstream = await _open_upstream(client, file_id, container_id)
     except openai.OpenAIError as exc:

@@ -31,6 +31,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 SEQ = BigInteger().with_variant(Integer(), "sqlite")
 ID_LENGTH = 40
 OWNER_LENGTH = 64
+RESOURCE_ID_LENGTH = 220
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -101,6 +102,22 @@ class Message(Base):
     # While `streaming`: the last sign of life of the worker that runs the turn.
     heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), default=None)
     worker_id: Mapped[str | None] = mapped_column(String(64), default=None)
+
+
+class OwnedResource(Base):
+    """An OpenAI object made for an owner under the server's one key; only its owner may use it.
+
+    OpenAI ids carry their kind in their prefix and are unique, so the id alone is the key.
+    """
+
+    __tablename__ = "owned_resources"
+    __table_args__ = (Index("ix_owned_resources_owner", "owner"),)
+
+    id: Mapped[str] = mapped_column(String(RESOURCE_ID_LENGTH), primary_key=True)
+    # "vector_store", "file" or "container".
+    kind: Mapped[str] = mapped_column(String(16))
+    owner: Mapped[str] = mapped_column(String(OWNER_LENGTH))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
 
 class UsageDaily(Base):

@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from lib.openai.redaction import REDACTED, DeltaWindow, redact_bytes, secret_forms
+from lib.resources.mentions import Mentions, mentions_in
 
 # An SSE comment: the contract's clients skip lines that are not `data: `, and proxies see traffic.
 KEEPALIVE = b": keep-alive\n\n"
@@ -77,6 +78,9 @@ class EventTranslator:
         self.events = 0
         self.finished = False
         self.completed_response: dict[str, Any] | None = None
+        # Containers and their files named since the last take_mentions(): they become the
+        # turn's owner's before the browser can see their ids.
+        self._mentions: Mentions = {}
 
     def feed(self, chunk: bytes) -> bytes:
         buffer = self._buffer + chunk
@@ -91,6 +95,10 @@ class EventTranslator:
         """Frames for what is left when the upstream body ends without a final blank line."""
         rest, self._buffer = self._buffer, b""
         return self._frame(rest.rstrip(b"\r\n")) if rest.strip() else b""
+
+    def take_mentions(self) -> Mentions:
+        mentions, self._mentions = self._mentions, {}
+        return mentions
 
     def _frame(self, block: bytes) -> bytes:
         read = read_block(block)
@@ -115,6 +123,9 @@ class EventTranslator:
             event_type, data = parsed
         if self._forms:
             data = redact_bytes(data, self._forms)
+        if b"cntr_" in data:
+            for kind, ids in mentions_in(data).items():
+                self._mentions.setdefault(kind, set()).update(ids)
         self.events += 1
         if event_type in _TERMINAL_TYPES:
             self.finished = True

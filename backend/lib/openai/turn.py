@@ -19,6 +19,7 @@ from starlette.types import Receive, Scope, Send
 from config.constants import developer_prompt
 from lib.openai.client import api_error_from_openai, timed_out, upstream_error_kind
 from lib.openai.sse import KEEPALIVE, EventTranslator, error_frame
+from lib.resources.mentions import Mentions
 from lib.server import drain
 from lib.server.metrics import FIRST_EVENT_LATENCY, OPEN_STREAMS, TURN_DURATION, UPSTREAM_ERRORS
 from lib.server.observability import REQUEST_STARTED
@@ -96,9 +97,11 @@ class TurnStreamResponse(StreamingResponse):
         keepalive_seconds: float,
         secret: str | None,
         on_usage: Callable[[Usage], Coroutine[Any, Any, None]] | None = None,
+        on_mentions: Callable[[Mentions], Coroutine[Any, Any, None]] | None = None,
     ) -> None:
         self._upstream = upstream
         self._on_usage = on_usage
+        self._on_mentions = on_mentions
         self._keepalive = keepalive_seconds
         self._translator = EventTranslator(secret)
         self._outcome = "client went away"
@@ -125,6 +128,13 @@ class TurnStreamResponse(StreamingResponse):
                 time.monotonic() - self._started,
             )
 
+    async def _record_mentions(self) -> None:
+        # Awaited before the frames go out: a download the browser starts from them finds
+        # the container already recorded as its owner's.
+        mentions = self._translator.take_mentions()
+        if mentions and self._on_mentions is not None:
+            await self._on_mentions(mentions)
+
     async def _close_upstream(self) -> None:
         # Shielded: the browser leaving cancels this task, but the upstream must still be told,
         # or OpenAI keeps generating (and billing) for nobody.
@@ -140,9 +150,11 @@ class TurnStreamResponse(StreamingResponse):
             try:
                 async for chunk in self._upstream.iter_bytes():
                     frames = self._translator.feed(chunk)
+                    await self._record_mentions()
                     if frames:
                         await queue.put(frames)
                 frames = self._translator.close()
+                await self._record_mentions()
                 if not self._translator.finished:
                     frames += error_frame(
                         "server_error",

@@ -27,6 +27,7 @@ from lib.functions.registry import FunctionContext, call_function
 from lib.openai.client import timed_out
 from lib.openai.redaction import DeltaWindow
 from lib.openai.turn import open_turn
+from lib.resources.mentions import Mentions, mentions_in
 from lib.runs.frames import encode, encode_raw, error_data
 from lib.runs.log import RunLog
 from lib.runs.upstream import RawEvent, events_of
@@ -61,8 +62,10 @@ class Run:
         params: dict[str, Any] | None = None,
         price: Callable[[Usage | None], float | None] | None = None,
         after: Callable[[Usage | None], Awaitable[None]] | None = None,
+        record: Callable[[Mentions], Awaitable[None]] | None = None,
     ) -> None:
         self._after = after
+        self._record = record
         self._params = params or {}
         self._price = price
         self.start = start
@@ -386,6 +389,9 @@ class Run:
         elif kind in _FAILED_EVENTS:
             self.status = "failed"
             ends = True
+        if self._record is not None and (mentions := mentions_in(event.data)):
+            # Before the frame goes out: a download started from it finds the owner recorded.
+            await self._record(mentions)
         await self._publish_raw(event)
         return ends
 

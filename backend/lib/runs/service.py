@@ -13,6 +13,7 @@ from lib.errors import ServiceUnavailable
 from lib.functions.registry import FunctionContext
 from lib.google.connectors import google_access_token
 from lib.openai.tools import ToolsState, build_tools
+from lib.resources.ownership import Resources, input_file_checks, tools_checks
 from lib.runs.hub import RunHub
 from lib.runs.run import Run
 from lib.settings import Settings
@@ -51,12 +52,17 @@ async def start_turn(
             await budget.spend(owner, usage.get("total_tokens", 0))
 
     tools_state = body.toolsState or ToolsState()
+    input_items = body.input_items()
+    resources: Resources = request.app.state.resources
+    await resources.require(
+        owner, *tools_checks(tools_state), *input_file_checks(input_items or [], "input")
+    )
     token = await google_access_token(request) if tools_state.googleIntegrationEnabled else None
     tools = build_tools(tools_state, token)
     start = await runs.store.start_turn(
         owner,
         conversation_id,
-        input_items=body.input_items(),
+        input_items=input_items,
         parent_id=body.parent(),
         regenerate=body.regenerate,
         model=choice.id,
@@ -74,6 +80,7 @@ async def start_turn(
         title_model=settings.title_model or settings.openai_model,
         params=choice.upstream_params(settings.openai_store),
         after=after,
+        record=lambda mentions: resources.record_mentions(owner, mentions),
         price=lambda usage: request.app.state.models.cost_usd(choice.id, usage),
         share=state.shared_runs.publish if state.shared_runs else None,
         beat=state.shared_runs.beat if state.shared_runs else None,

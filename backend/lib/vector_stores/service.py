@@ -6,6 +6,7 @@ including ones this SDK version does not know yet.
 
 import base64
 import binascii
+import json
 from collections.abc import Awaitable
 from typing import IO, Any, Final, Literal
 
@@ -15,10 +16,9 @@ from pydantic import BaseModel, ConfigDict, StrictStr
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 
-from lib.errors import BadRequest, UnsupportedMediaType
+from lib.errors import BadRequest, UnsupportedMediaType, UpstreamFailed
 from lib.filenames import MAX_FILENAME_CHARS, has_hidden_characters, last_segment
 from lib.openai.client import api_error_from_openai
-from lib.openai.ids import FILE_ID, VECTOR_STORE_ID, require_id
 from lib.server.request_body import (
     UPLOAD_ENVELOPE_BYTES,
     base64_length,
@@ -115,20 +115,31 @@ async def create_store(client: AsyncOpenAI, request: Request) -> bytes:
     )
 
 
-async def retrieve_store(client: AsyncOpenAI, vector_store_id: str | None) -> bytes:
-    store_id = require_id(vector_store_id, "vector_store_id", VECTOR_STORE_ID)
+def created_id(body: bytes) -> str:
+    """The id of the object OpenAI just made, from its JSON body."""
+    try:
+        created = json.loads(body)
+    except ValueError:
+        created = None
+    object_id = created.get("id") if isinstance(created, dict) else None
+    if not isinstance(object_id, str) or not object_id:
+        raise UpstreamFailed("OpenAI answered without the id of what it made.")
+    return object_id
+
+
+async def retrieve_store(client: AsyncOpenAI, store_id: str) -> bytes:
     return await _raw_json(client.vector_stores.with_raw_response.retrieve(store_id))
 
 
-async def list_files(client: AsyncOpenAI, vector_store_id: str | None) -> bytes:
-    store_id = require_id(vector_store_id, "vector_store_id", VECTOR_STORE_ID)
+async def list_files(client: AsyncOpenAI, store_id: str) -> bytes:
     return await _raw_json(client.vector_stores.files.with_raw_response.list(store_id))
 
 
-async def add_file(client: AsyncOpenAI, request: Request) -> bytes:
-    body = validate_body(AddFileBody, await read_json(request))
-    store_id = require_id(body.vectorStoreId, "vectorStoreId", VECTOR_STORE_ID)
-    file_id = require_id(body.fileId, "fileId", FILE_ID)
+async def read_add_file(request: Request) -> AddFileBody:
+    return validate_body(AddFileBody, await read_json(request))
+
+
+async def add_file(client: AsyncOpenAI, store_id: str, file_id: str) -> bytes:
     return await _raw_json(
         client.vector_stores.files.with_raw_response.create(store_id, file_id=file_id)
     )

@@ -1,12 +1,14 @@
 """GET /api/container_files/content against a real backend and the fake OpenAI server."""
 
-import time
+import uuid
 from urllib.parse import unquote
 
 import httpx
 import pytest
 
+from tests.backend_process import BackendProcess
 from tests.fakes.openai_server import FIXTURES_DIR, PNG_BYTES, FakeOpenAI
+from tests.owning import own_container_file
 
 ROUTE = "/api/container_files/content"
 CONTAINER = "cntr_68d5f2ff755081909108df3898ede7a50cf76b1756858cda"
@@ -14,8 +16,49 @@ CITED_PNG = "cfile_68d5f31200208191afd3130709930804"
 TEXT_FILE = "cfile_68c9ddf564c48191be678656a5e878e4"
 
 
+@pytest.fixture
+def client(module_browser: httpx.Client) -> httpx.Client:
+    # The recorded files become this module's browser's at their first citation: a container
+    # has one owner, the first one a turn of which names it.
+    return module_browser
+
+
 def download(client: httpx.Client, **params: str) -> httpx.Response:
+    """The download, by a browser a turn of which cited the file."""
+    if "file_id" in params:
+        own_container_file(client, params.get("container_id") or CONTAINER, params["file_id"])
     return client.get(ROUTE, params=params)
+
+
+def test_another_owners_file_is_404_and_never_reaches_openai(
+    backend: BackendProcess, fake_openai: FakeOpenAI
+) -> None:
+    container, cited = f"cntr_{uuid.uuid4().hex}", f"cfile_{uuid.uuid4().hex}"
+    with (
+        httpx.Client(base_url=backend.base_url) as alice,
+        httpx.Client(base_url=backend.base_url) as mallory,
+    ):
+        own_container_file(alice, container, cited)
+        assert alice.get(ROUTE, params={"file_id": cited, "container_id": container}).is_success
+        assert alice.get(ROUTE, params={"file_id": cited}).is_success
+        calls = len(fake_openai.calls)
+        # Mallory's own turn citing the same ids changes nothing: a container keeps its owner.
+        own_container_file(mallory, container, cited)
+        by_container = mallory.get(ROUTE, params={"file_id": cited, "container_id": container})
+        assert by_container.status_code == 404
+        assert by_container.json() == {
+            "error": f"container_id: no code interpreter container {container} here."
+        }
+        by_file = mallory.get(ROUTE, params={"file_id": cited})
+        assert by_file.status_code == 404
+        assert by_file.json() == {"error": f"file_id: no code interpreter file {cited} here."}
+        assert len(fake_openai.calls) == calls
+
+
+def test_a_file_no_turn_cited_is_404(client: httpx.Client, fake_openai: FakeOpenAI) -> None:
+    response = client.get(ROUTE, params={"file_id": f"cfile_{uuid.uuid4().hex}"})
+    assert response.status_code == 404
+    assert fake_openai.calls == []
 
 
 def filename_star(disposition: str) -> str:
@@ -198,13 +241,12 @@ def test_an_inline_preview_of_a_slow_file_still_arrives_whole(
 
 
 def test_the_body_is_streamed_as_it_arrives(client: httpx.Client, fake_openai: FakeOpenAI) -> None:
-    started = time.monotonic()
+    own_container_file(client, CONTAINER, "cfile_slow1")
     with client.stream("GET", ROUTE, params={"file_id": "cfile_slow1"}) as response:
         chunks = response.iter_bytes()
         first = next(chunks)
-        first_at = time.monotonic() - started
+        # The fake sends three chunks 0.3 s apart: the first arrives while it is still sending.
+        assert not fake_openai.streams[-1].completed
         rest = b"".join(chunks)
     assert first.startswith(b"chunk 0")
-    # The fake sends three chunks 0.3 s apart: the first must not wait for the last.
-    assert first_at < 0.25
     assert (first + rest) == b"chunk 0\nchunk 1\nchunk 2\n"

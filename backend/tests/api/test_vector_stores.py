@@ -10,7 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from tests.backend_process import BackendProcess
 from tests.fakes.openai_server import FIXTURES_DIR, FakeOpenAI
+from tests.owning import own_file, own_store
 
 # The upload limit of the tight backend (tests/conftest.py).
 SMALL_LIMIT = 1024
@@ -26,6 +28,13 @@ def upload_json(client: httpx.Client, name: str, content: bytes) -> httpx.Respon
         "/api/vector_stores/upload_file",
         json={"fileObject": {"name": name, "content": encoded}},
     )
+
+
+@pytest.fixture
+def client(module_browser: httpx.Client) -> httpx.Client:
+    # The recorded stores and files become this module's browser's the first time a test makes
+    # them (tests/owning.py), and an object has one owner.
+    return module_browser
 
 
 # create_store
@@ -108,12 +117,13 @@ def test_rate_limit_passes_retry_after_on(client: httpx.Client, fake_openai: Fak
 
 def test_retrieve_store_answers_the_store(client: httpx.Client, fake_openai: FakeOpenAI) -> None:
     recorded = fixture_json("vector_stores_list.json")["data"][3]
+    own_store(client, recorded["id"])
     response = client.get(
         "/api/vector_stores/retrieve_store", params={"vector_store_id": recorded["id"]}
     )
     assert response.status_code == 200
     assert response.json() == recorded
-    assert fake_openai.calls[0]["path"] == f"/v1/vector_stores/{recorded['id']}"
+    assert fake_openai.calls[-1]["path"] == f"/v1/vector_stores/{recorded['id']}"
 
 
 def test_a_created_store_can_be_retrieved(client: httpx.Client, fake_openai: FakeOpenAI) -> None:
@@ -124,22 +134,45 @@ def test_a_created_store_can_be_retrieved(client: httpx.Client, fake_openai: Fak
     assert response.json() == created
 
 
-def test_retrieve_unknown_store_is_404_with_openais_message(
-    client: httpx.Client, fake_openai: FakeOpenAI
+@pytest.mark.parametrize("route", ["retrieve_store", "list_files"])
+def test_a_store_nobody_made_here_is_404_and_never_reaches_openai(
+    client: httpx.Client, fake_openai: FakeOpenAI, route: str
 ) -> None:
     response = client.get(
-        "/api/vector_stores/retrieve_store", params={"vector_store_id": "vs_unknown123"}
+        f"/api/vector_stores/{route}", params={"vector_store_id": "vs_unknown123"}
     )
     assert response.status_code == 404
-    assert response.json() == {"error": "No vector store found with id 'vs_unknown123'."}
+    assert response.json() == {"error": "vector_store_id: no vector store vs_unknown123 here."}
+    assert fake_openai.calls == []
+
+
+@pytest.mark.parametrize("route", ["retrieve_store", "list_files"])
+def test_another_owners_store_is_404_exactly_like_one_that_does_not_exist(
+    backend: BackendProcess, fake_openai: FakeOpenAI, route: str
+) -> None:
+    with (
+        httpx.Client(base_url=backend.base_url) as alice,
+        httpx.Client(base_url=backend.base_url) as mallory,
+    ):
+        store = alice.post("/api/vector_stores/create_store", json={"name": "mine"}).json()
+        mine = alice.get(f"/api/vector_stores/{route}", params={"vector_store_id": store["id"]})
+        assert mine.status_code == 200
+        calls = len(fake_openai.calls)
+        response = mallory.get(
+            f"/api/vector_stores/{route}", params={"vector_store_id": store["id"]}
+        )
+        assert response.status_code == 404
+        assert response.json() == {"error": f"vector_store_id: no vector store {store['id']} here."}
+        assert len(fake_openai.calls) == calls
 
 
 def test_list_files_answers_the_list_page(client: httpx.Client, fake_openai: FakeOpenAI) -> None:
     store_id = fixture_json("vector_store_files_list.json")["data"][0]["vector_store_id"]
+    own_store(client, store_id)
     response = client.get("/api/vector_stores/list_files", params={"vector_store_id": store_id})
     assert response.status_code == 200
     assert response.json() == fixture_json("vector_store_files_list.json")
-    assert fake_openai.calls[0]["path"] == f"/v1/vector_stores/{store_id}/files"
+    assert fake_openai.calls[-1]["path"] == f"/v1/vector_stores/{store_id}/files"
 
 
 @pytest.mark.parametrize("route", ["retrieve_store", "list_files"])
@@ -147,6 +180,7 @@ def test_list_files_answers_the_list_page(client: httpx.Client, fake_openai: Fak
 def test_store_reads_keep_upstream_error_meaning(
     client: httpx.Client, fake_openai: FakeOpenAI, route: str, store_id: str, status: int
 ) -> None:
+    own_store(client, store_id)
     response = client.get(f"/api/vector_stores/{route}", params={"vector_store_id": store_id})
     assert response.status_code == status
     assert response.json()["error"]
@@ -196,6 +230,7 @@ def test_add_file_answers_the_vector_store_file(
     client: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
     store = client.post("/api/vector_stores/create_store", json={"name": "s"}).json()
+    own_file(client, "file-G1oqbTRRW8Wxv9DXTepouG")
     response = client.post(
         "/api/vector_stores/add_file",
         json={"vectorStoreId": store["id"], "fileId": "file-G1oqbTRRW8Wxv9DXTepouG"},
@@ -233,7 +268,7 @@ def test_add_file_with_missing_or_malformed_ids_is_400_naming_the_field(
 @pytest.mark.parametrize(
     ("store_id", "file_id", "status"),
     [
-        ("vs_unknown", "file-abc", 404),
+        ("vs_error404", "file-abc", 404),
         ("vs_error400", "file-abc", 400),
         ("vs_error429", "file-abc", 429),
         ("vs_error401", "file-abc", 502),
@@ -242,6 +277,8 @@ def test_add_file_with_missing_or_malformed_ids_is_400_naming_the_field(
 def test_add_file_upstream_errors_keep_their_meaning(
     client: httpx.Client, fake_openai: FakeOpenAI, store_id: str, file_id: str, status: int
 ) -> None:
+    own_store(client, store_id)
+    own_file(client, file_id)
     response = client.post(
         "/api/vector_stores/add_file", json={"vectorStoreId": store_id, "fileId": file_id}
     )

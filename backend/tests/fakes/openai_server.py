@@ -24,6 +24,8 @@ sha256); `GET /_fake/calls` lists them.
   in `png`; `octet` in the id serves that PNG as application/octet-stream, `svg` an SVG, `html` an
   HTML page, `slow` three chunks 0.3 s apart (recorded in `streams`); otherwise
   container_file_content.txt as recorded.
+- A store name or upload file name `[[id:ID]]` makes the store or file with that id (an id of
+  the recorded fixtures, or one of the error ids below), so a test can own it through the API.
 - Errors on demand: an id containing `_error<STATUS>` (e.g. `vs_error404`, `cfile_error500`), or a
   store name or upload file name containing `[[error:STATUS]]`, answers with OpenAI's error body.
 
@@ -67,6 +69,7 @@ _ERROR_FIXTURES = {
 
 _ERROR_IN_ID = re.compile(r"_error(\d{3})")
 _ERROR_IN_NAME = re.compile(r"\[\[error:(\d{3})\]\]")
+_CHOSEN_ID = re.compile(r"\[\[id:([A-Za-z0-9_-]+)\]\]")
 
 # The store of the recorded vector_store_files_list.json, which the recorded store list lacks.
 RECORDED_FILES_STORE = "vs_68c9edb91bd0819181f77b5bbe965d7a"
@@ -92,6 +95,11 @@ def tiny_png() -> bytes:
 PNG_BYTES = tiny_png()
 SVG_BYTES = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
 HTML_BYTES = b"<!doctype html><script>alert(1)</script>"
+
+
+def _chosen_id(name: str) -> str | None:
+    match = _CHOSEN_ID.fullmatch(name)
+    return match.group(1) if match else None
 
 
 def _error_status(*values: str) -> int | None:
@@ -193,15 +201,23 @@ class ResponseBuilder:
         response["usage"] = self.usage([item])
         return response
 
-    def text_message(self, deltas: list[str]) -> tuple[Iterator[bytes], dict[str, Any]]:
+    def text_message(
+        self, deltas: list[str], annotations: list[dict[str, Any]] | None = None
+    ) -> tuple[Iterator[bytes], dict[str, Any]]:
         item_id = f"msg_{uuid.uuid4().hex}"
         text = "".join(deltas)
+        part = {
+            "type": "output_text",
+            "annotations": annotations or [],
+            "logprobs": [],
+            "text": text,
+        }
         item = {
             "id": item_id,
             "type": "message",
             "status": "completed",
             "role": "assistant",
-            "content": [{"type": "output_text", "annotations": [], "logprobs": [], "text": text}],
+            "content": [part],
         }
         where = {"item_id": item_id, "output_index": 0, "content_index": 0}
 
@@ -344,11 +360,14 @@ class FakeOpenAI:
         body = await request.json()
         self._record(request, json=body)
         name = body.get("name")
-        if (status := _error_status(str(name))) is not None:
+        chosen = _chosen_id(str(name))
+        if chosen is None and (status := _error_status(str(name))) is not None:
             return self._recorded_error(status)
+        if chosen is not None and chosen in self.stores:
+            return JSONResponse(self.stores[chosen])
         store = {
             **self._fixture("vector_store_create.json"),
-            "id": f"vs_{uuid.uuid4().hex}",
+            "id": chosen or f"vs_{uuid.uuid4().hex}",
             "name": name,
             "created_at": int(time.time()),
         }
@@ -413,11 +432,12 @@ class FakeOpenAI:
                 "content_type": upload.content_type,
             }
         self._record(request, file=details)
-        if (status := _error_status(str(upload.filename))) is not None:
+        chosen = _chosen_id(str(upload.filename))
+        if chosen is None and (status := _error_status(str(upload.filename))) is not None:
             return self._recorded_error(status)
         created = {
             **self._fixture("files_create.json"),
-            "id": f"file-{uuid.uuid4().hex[:22]}",
+            "id": chosen or f"file-{uuid.uuid4().hex[:22]}",
             "filename": upload.filename,
             "bytes": len(content),
             "purpose": purpose,
@@ -508,6 +528,18 @@ class FakeOpenAI:
                 self._whole(builder, *builder.text_message(deltas)),
                 interval_ms=int(interval or 0),
             )
+        if "cite" in directives:
+            container_id, _, file_id = directives["cite"].partition(":")
+            citation = {
+                "type": "container_file_citation",
+                "container_id": container_id,
+                "file_id": file_id,
+                "filename": f"{file_id}.png",
+                "start_index": 0,
+                "end_index": 0,
+            }
+            message = builder.text_message(["Here is the file."], [citation])
+            return self._stream(self._whole(builder, *message))
         if "drop" in directives:
             count = int(directives["drop"])
             events, _ = builder.text_message([f"part{i} " for i in range(count)])
