@@ -10,6 +10,8 @@ import { createServer } from "node:http";
 
 import next from "next";
 
+import { withRealPeer } from "./lib/real-peer.mjs";
+
 const port = Number(process.env.PORT || 3000);
 const hostname = process.env.HOSTNAME || "127.0.0.1";
 const trustProxy = process.env.TRUST_PROXY === "1";
@@ -18,11 +20,6 @@ const app = next({ dev: false, hostname, port });
 const handle = app.getRequestHandler();
 
 await app.prepare();
-createServer((request, response) => {
-  if (!trustProxy) {
-    request.headers["x-forwarded-for"] = request.socket.remoteAddress ?? "";
-  }
-  void handle(request, response);
-}).listen(port, hostname, () => {
+createServer(withRealPeer(handle, trustProxy)).listen(port, hostname, () => {
   console.log(`web client on http://${hostname}:${port}`);
 });

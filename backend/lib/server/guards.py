@@ -12,12 +12,14 @@ import anyio
 from limits import RateLimitItem
 from pydantic import SecretStr
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from lib.conversations.transfer import MAX_IMPORT_BYTES
 from lib.errors import error_response
+from lib.owners.owner import existing_owner
 from lib.server.access import bearer_matches, has_access
-from lib.server.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits
+from lib.server.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits, StreamLease
 from lib.server.cross_site import CrossSiteGuard
 from lib.server.metrics import REJECTED
 from lib.server.request_body import (
@@ -26,6 +28,7 @@ from lib.server.request_body import (
     declares_more_than,
     upload_body_cap,
 )
+from lib.sessions.sessions import Sessions
 from lib.settings import Settings
 
 TURN_PATH = "/api/turn_response"
@@ -194,44 +197,60 @@ class ClientLimitsMiddleware:
         if item is None or scope["method"] != method:
             await self.app(scope, receive, send)
             return
-        client = client_address(scope)
-        lease = None
-        if is_turn:
-            # The cap first: a turn refused for it does not use up the client's rate budget.
-            lease = await self.limits.acquire_stream(client)
-            if lease is None:
-                await _refuse(
-                    scope,
-                    receive,
-                    send,
-                    429,
-                    "Too many answers are streaming to your address at once; "
-                    "wait for one to finish.",
-                    "stream_cap",
-                    {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)},
-                )
-                return
-
+        # Counted per address, and per owner as well when the browser has a session: an owner
+        # on many addresses gets no more than one, and one address is still one budget.
+        subjects = [(client_address(scope), "your address")]
+        owner = await _session_owner(scope)
+        if owner is not None:
+            subjects.append((f"owner:{owner}", "your session"))
+        leases: list[StreamLease] = []
         try:
-            retry_after = await self.limits.hit(item, client)
-            if retry_after is None:
-                # `send` goes through unwrapped: a wrapper would cost every frame of the stream.
-                await self.app(scope, receive, send)
-            else:
-                await _refuse(
-                    scope,
-                    receive,
-                    send,
-                    429,
-                    f"Too many requests from your address; try again in {retry_after} s.",
-                    "rate_limit",
-                    {"Retry-After": str(retry_after)},
-                )
+            if is_turn:
+                # The cap first: a turn refused for it does not use up the client's rate budget.
+                for subject, words in subjects:
+                    lease = await self.limits.acquire_stream(subject)
+                    if lease is None:
+                        await _refuse(
+                            scope,
+                            receive,
+                            send,
+                            429,
+                            f"Too many answers are streaming to {words} at once; "
+                            "wait for one to finish.",
+                            "stream_cap",
+                            {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)},
+                        )
+                        return
+                    leases.append(lease)
+            for subject, words in subjects:
+                retry_after = await self.limits.hit(item, subject)
+                if retry_after is not None:
+                    await _refuse(
+                        scope,
+                        receive,
+                        send,
+                        429,
+                        f"Too many requests from {words}; try again in {retry_after} s.",
+                        "rate_limit",
+                        {"Retry-After": str(retry_after)},
+                    )
+                    return
+            # `send` goes through unwrapped: a wrapper would cost every frame of the stream.
+            await self.app(scope, receive, send)
         finally:
-            if lease is not None:
-                # Shielded: a cancelled request (shutdown) must still give its place back.
+            if leases:
+                # Shielded: a cancelled request (shutdown) must still give its places back.
                 with anyio.CancelScope(shield=True):
-                    await self.limits.release_stream(lease)
+                    for lease in leases:
+                        await self.limits.release_stream(lease)
+
+
+async def _session_owner(scope: Scope) -> str | None:
+    """The owner of the request's session, when it has one; never makes one."""
+    sessions: Sessions | None = getattr(scope["app"].state, "sessions", None)
+    if sessions is None:
+        return None
+    return await existing_owner(Request(scope), sessions)
 
 
 def install_guards(add: Callable[..., None], settings: Settings, limits: ClientLimits) -> None:

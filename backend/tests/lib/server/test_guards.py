@@ -215,6 +215,60 @@ def test_an_untrusted_peer_cannot_dodge_the_limit_with_x_forwarded_for(
     assert [r.status_code for r in first + other] == [200, 429]
 
 
+def test_one_session_on_many_addresses_gets_one_budget(
+    limited: str, fake_openai: FakeOpenAI
+) -> None:
+    with httpx.Client(base_url=limited, headers={"x-forwarded-for": "198.51.100.20"}) as browser:
+        browser.post("/api/conversations", json={})  # the browser's session and owner
+        cookies = dict(browser.cookies)
+    statuses = []
+    for host in ("198.51.100.21", "198.51.100.22", "198.51.100.23"):
+        with httpx.Client(base_url=limited, cookies=cookies) as hop:
+            response = hop.post(TURN, json=turn_body(), headers={"x-forwarded-for": host})
+            statuses.append(response.status_code)
+    assert statuses == [200, 200, 429]
+    assert "Too many requests from your session" in response.json()["error"]
+    # Each of those addresses still has its own budget for everyone else.
+    fresh = _turns(limited, 1, {"x-forwarded-for": "198.51.100.23"})[0]
+    assert fresh.status_code == 200
+
+
+def test_one_session_on_many_addresses_has_one_stream_cap(
+    limited: str, fake_openai: FakeOpenAI
+) -> None:
+    with httpx.Client(base_url=limited, headers={"x-forwarded-for": "198.51.100.30"}) as browser:
+        browser.post("/api/conversations", json={})
+        cookies = dict(browser.cookies)
+    started = threading.Barrier(3)
+    result: list[int] = []
+
+    def long_turn(host: str) -> None:
+        with (
+            httpx.Client(base_url=limited, timeout=30, cookies=cookies) as http,
+            http.stream(
+                "POST",
+                TURN,
+                json=turn_body("[[synthetic:10:100]]"),
+                headers={"x-forwarded-for": host},
+            ) as response,
+        ):
+            result.append(response.status_code)
+            started.wait(10)
+            response.read()
+
+    threads = [threading.Thread(target=long_turn, args=(f"198.51.100.{31 + i}",)) for i in range(2)]
+    for thread in threads:
+        thread.start()
+    started.wait(10)
+    with httpx.Client(base_url=limited, cookies=cookies) as http:
+        refused = http.post(TURN, json=turn_body(), headers={"x-forwarded-for": "198.51.100.33"})
+    for thread in threads:
+        thread.join(30)
+    assert result == [200, 200]
+    assert refused.status_code == 429
+    assert "streaming to your session at once" in refused.json()["error"]
+
+
 def test_sign_in_attempts_and_google_sign_in_starts_share_a_rate_limit(limited: str) -> None:
     client = {"x-forwarded-for": "198.51.100.9"}
     with httpx.Client(base_url=limited, headers=client) as browser:
