@@ -4,8 +4,10 @@ Pure ASGI middleware (never BaseHTTPMiddleware, which slows every stream down); 
 with the contract's `{"error": "..."}` body (docs/api.md, Errors in general).
 """
 
+import asyncio
 import ipaddress
 import re
+import time
 from collections.abc import Callable
 
 import anyio
@@ -21,7 +23,7 @@ from lib.owners.owner import existing_owner
 from lib.server.access import bearer_matches, has_access
 from lib.server.client_limits import STREAM_RETRY_AFTER_SECONDS, ClientLimits, StreamLease
 from lib.server.cross_site import CrossSiteGuard
-from lib.server.metrics import REJECTED
+from lib.server.metrics import LIMITER_ERRORS, REJECTED
 from lib.server.request_body import (
     BODY_CHUNK_SECONDS,
     capped_receive,
@@ -42,6 +44,9 @@ GOOGLE_AUTH_PATH = "/api/google/auth"
 IMPORT_PATH = "/api/conversations/import"
 METRICS_PATH = "/metrics"
 # Open without the access token: load balancers, Google's redirect back, and signing in itself.
+# A healthy session store answers in a millisecond; one that does not is left alone a while.
+OWNER_LOOKUP_SECONDS = 0.25
+OWNER_LOOKUP_PAUSE_SECONDS = 5.0
 PUBLIC_API_PATHS = frozenset({"/api/health", "/api/google/callback", "/api/access"})
 
 
@@ -177,6 +182,7 @@ class ClientLimitsMiddleware:
     def __init__(self, app: ASGIApp, limits: ClientLimits) -> None:
         self.app = app
         self.limits = limits
+        self.owner_of = _OwnerLookup()
         # path -> (the method that counts, its limit); the sign-in paths share one budget.
         self.rules = {
             UPLOAD_PATH: ("POST", limits.uploads),
@@ -200,7 +206,7 @@ class ClientLimitsMiddleware:
         # Counted per address, and per owner as well when the browser has a session: an owner
         # on many addresses gets no more than one, and one address is still one budget.
         subjects = [(client_address(scope), "your address")]
-        owner = await _session_owner(scope)
+        owner = await self.owner_of(scope)
         if owner is not None:
             subjects.append((f"owner:{owner}", "your session"))
         leases: list[StreamLease] = []
@@ -245,12 +251,28 @@ class ClientLimitsMiddleware:
                         await self.limits.release_stream(lease)
 
 
-async def _session_owner(scope: Scope) -> str | None:
-    """The owner of the request's session, when it has one; never makes one."""
-    sessions: Sessions | None = getattr(scope["app"].state, "sessions", None)
-    if sessions is None:
-        return None
-    return await existing_owner(Request(scope), sessions)
+class _OwnerLookup:
+    """The owner of a request's session, for the limits; never makes a session.
+
+    A turn must not wait on a session store that does not answer (docs/api.md, Sessions): a
+    lookup gets a short while, and after one that failed the limits count per address alone
+    for a few seconds instead of asking again with every request.
+    """
+
+    def __init__(self) -> None:
+        self._off_until = 0.0
+
+    async def __call__(self, scope: Scope) -> str | None:
+        sessions: Sessions | None = getattr(scope["app"].state, "sessions", None)
+        if sessions is None or time.monotonic() < self._off_until:
+            return None
+        try:
+            async with asyncio.timeout(OWNER_LOOKUP_SECONDS):
+                return await existing_owner(Request(scope), sessions)
+        except TimeoutError:
+            LIMITER_ERRORS.inc()
+            self._off_until = time.monotonic() + OWNER_LOOKUP_PAUSE_SECONDS
+            return None
 
 
 def install_guards(add: Callable[..., None], settings: Settings, limits: ClientLimits) -> None:
