@@ -117,6 +117,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             await limits.close()
             await hub.shutdown(settings.graceful_timeout)
+            await turn_store.close()
             await app.state.budget.close()
             await app.state.db_lifecycle.stop()
             await app.state.db.close()

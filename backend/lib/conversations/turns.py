@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 
 from lib.conversations.ids import new_message_id
 from lib.conversations.items import input_text, replayable
+from lib.conversations.progress import ProgressWriter
 from lib.conversations.repository import STALE_AFTER, ConversationRepository, utcnow
 from lib.conversations.views import active_path
 from lib.db.database import Database
@@ -56,6 +57,7 @@ def first_words(text: str, count: int = PROVISIONAL_TITLE_WORDS) -> str:
 class TurnStore:
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.progress = ProgressWriter(db)
 
     async def start_turn(
         self,
@@ -74,10 +76,13 @@ class TurnStore:
             # Locked on PostgreSQL, so two starts of one conversation queue up and the second
             # sees the first's streaming answer (SQLite takes one writer at a time anyway).
             conversation = await repo.get(conversation_id, for_update=True)
-            await repo.end_stale_turns(conversation_id, now)
             messages = await repo.messages(conversation_id)
             if any(message.status == "streaming" for message in messages):
-                raise Conflict(TURN_RUNNING)
+                # Only then: most turns start in a conversation with nothing streaming, and a
+                # statement fewer is a turn's start sooner. The loaded rows follow the UPDATE.
+                await repo.end_stale_turns(conversation_id, now)
+                if any(message.status == "streaming" for message in messages):
+                    raise Conflict(TURN_RUNNING)
             by_id = {message.id: message for message in messages}
 
             if regenerate is not None:
@@ -140,21 +145,14 @@ class TurnStore:
             )
 
     async def save_progress(self, turn_id: str, *, items: list[dict[str, Any]], text: str) -> None:
-        now = utcnow()
-        async with self.db.session() as session:
-            await session.execute(
-                update(Message)
-                .where(Message.id == turn_id, Message.status == "streaming")
-                .values(items=items, text=text, heartbeat_at=now, updated_at=now)
-            )
+        """Stored when this returns, together with the other runs' saves of the moment."""
+        await self.progress.save(turn_id, items, text)
 
     async def heartbeat(self, turn_id: str) -> None:
-        async with self.db.session() as session:
-            await session.execute(
-                update(Message)
-                .where(Message.id == turn_id, Message.status == "streaming")
-                .values(heartbeat_at=utcnow())
-            )
+        await self.progress.beat(turn_id)
+
+    async def close(self) -> None:
+        await self.progress.close()
 
     async def finish(
         self,

@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -28,6 +29,7 @@ from lib.settings import BACKEND_DIR
 CONNECT_TIMEOUT_SECONDS = 2.0
 SQLITE_BUSY_TIMEOUT_MS = 5000
 DATABASE_DOWN = "The conversation database is not reachable right now; try again shortly."
+DATABASE_BUSY = "The conversation database is too busy right now; try again shortly."
 
 
 def resolve_url(url: str) -> str:
@@ -97,6 +99,9 @@ class Database:
             raise
         except (OSError, TimeoutError):
             raise ServiceUnavailable(DATABASE_DOWN) from None
+        except PoolTimeoutError:
+            # Every connection busy for longer than the pool waits: a burst, not a fault.
+            raise ServiceUnavailable(DATABASE_BUSY) from None
 
     async def close(self) -> None:
         await self.engine.dispose()
