@@ -300,7 +300,7 @@ class Sessions:
     async def new_owner(self, session_id: str) -> str:
         """A fresh anonymous owner for this session. It is not the session id, so a new session
         id (after a sign-in) can carry the same owner along."""
-        owner = f"anon_{secrets.token_hex(16)}"
+        owner = f"anon_{secrets.token_hex(16)}"  # lib/owners/owner.py, ANONYMOUS_PREFIX
         await self.store.set(
             self._name("owner", session_id), self._seal({"owner": owner}), OWNER_TTL
         )
