@@ -6,6 +6,7 @@ owns is found through their owner id (lib/owners/owner.py).
 
 import secrets
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lib.auth.id_token import Identity
 from lib.db.models import User
+from lib.owners.owner import user_id_of
 
 
 def new_user_id() -> str:
@@ -66,3 +68,14 @@ class UserRepository:
             return {}
         rows = await self.session.scalars(select(User).where(User.id.in_(user_ids)))
         return {user.id: user for user in rows}
+
+
+async def describe_owners(session: AsyncSession, owners: list[str]) -> dict[str, dict[str, Any]]:
+    """{owner id: {"id", "email", "name"}} for the owners that are users (admins' usage view)."""
+    ids = {owner: user_id for owner in owners if (user_id := user_id_of(owner)) is not None}
+    users = await UserRepository(session).by_ids(list(ids.values()))
+    return {
+        owner: {"id": user.id, "email": user.email, "name": user.name}
+        for owner, user_id in ids.items()
+        if (user := users.get(user_id)) is not None
+    }
