@@ -63,7 +63,9 @@ class OIDCProvider:
         self._settings = settings
         self._metadata: dict[str, Any] | None = None
         self._keys: KeySet | None = None
-        self._keys_fetched_at = 0.0
+        # The first refresh is always allowed: the provider may have rotated just after our
+        # first fetch.
+        self._keys_refreshed_at = float("-inf")
         self._lock = asyncio.Lock()
         self._failed_at = 0.0
 
@@ -133,10 +135,11 @@ class OIDCProvider:
     async def keys(self, *, refresh: bool = False) -> KeySet:
         """The provider's signing keys; `refresh` fetches them again (at most once a minute)."""
         async with self._lock:
-            stale = time.monotonic() - self._keys_fetched_at > _KEYS_REFRESH_SECONDS
-            if self._keys is None or (refresh and stale):
+            if self._keys is None:
                 self._keys = await self._fetch_keys()
-                self._keys_fetched_at = time.monotonic()
+            elif refresh and time.monotonic() - self._keys_refreshed_at > _KEYS_REFRESH_SECONDS:
+                self._keys_refreshed_at = time.monotonic()
+                self._keys = await self._fetch_keys()
             return self._keys
 
     async def _fetch_keys(self) -> KeySet:
