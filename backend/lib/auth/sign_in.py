@@ -114,6 +114,11 @@ async def finish_sign_in(
     except ApiError as exc:  # the database is down or not ready (503)
         logger.warning("sign-in failed: %s", exc.message)
         return SignInResult(error=SIGN_IN_UNAVAILABLE)
+    except Exception:
+        # A bug: logged with its traceback, but the browser still lands on the page (every
+        # outcome of the callback is a redirect), signed in as nobody.
+        logger.exception("sign-in failed unexpectedly")
+        return SignInResult(error=LOGIN_FAILED)
 
 
 async def _finish(

@@ -128,6 +128,20 @@ def test_login_sends_the_browser_to_the_provider_with_pkce_state_and_nonce(
     assert "code_verifier" not in authorization.location
 
 
+def test_a_provider_that_cannot_be_reached_sends_the_browser_back_with_an_error(
+    backend_factory: StartBackend,
+) -> None:
+    nowhere = "http://127.0.0.1:9/.well-known/openid-configuration"
+    backend = backend_factory(
+        {"OIDC_DISCOVERY_URL": nowhere, "OIDC_CLIENT_ID": CLIENT_ID, "FRONTEND_URL": FRONTEND}
+    )
+    with new_browser(backend) as browser:
+        response = browser.get("/api/auth/login")
+        assert response.status_code == 302
+        assert response.headers["location"] == f"{FRONTEND}/?error=provider_unavailable"
+        assert me(browser)["login_available"] is True
+
+
 # --- the flow
 
 

@@ -1,5 +1,6 @@
 """What an anonymous owner made becomes a user's, on SQLite and PostgreSQL."""
 
+import secrets
 from datetime import UTC, date, datetime
 
 from sqlalchemy import select
@@ -29,7 +30,9 @@ def test_every_table_with_an_owner_is_moved_at_sign_in() -> None:
 async def test_conversations_messages_and_usage_move_and_usage_adds_up(
     database: Database,
 ) -> None:
-    anonymous, user, stranger = "anon_t1", "user_t1", "anon_t2"
+    # Owners of this test alone: the database is shared with the other tests of the session.
+    run = secrets.token_hex(4)
+    anonymous, user, stranger = f"anon_{run}a", f"user_{run}", f"anon_{run}b"
     async with database.session() as session:
         mine = await ConversationRepository(session, anonymous).create("Mine", "user")
         session.add(
@@ -55,8 +58,10 @@ async def test_conversations_messages_and_usage_move_and_usage_adds_up(
     async with database.session() as session:
         assert (await ConversationRepository(session, user).get(mine.id)).title == "Mine"
         assert (await ConversationRepository(session, stranger).get(theirs.id)).title == "Theirs"
-        owners = set(await session.scalars(select(Message.owner)))
-        assert owners == {user}
+        owners = await session.scalars(
+            select(Message.owner).where(Message.conversation_id == mine.id)
+        )
+        assert set(owners) == {user}
         rows = await UsageRepository(session, user).by_day(DAY)
         assert len(rows) == 1
         assert rows[0].usage["total_tokens"] == 30 and rows[0].turns == 2
