@@ -344,6 +344,24 @@ def test_what_the_browser_made_anonymously_becomes_the_users(
         assert stranger.get(f"/api/conversations/{conversation_id}").status_code == 404
 
 
+def test_vector_stores_made_anonymously_become_the_users(
+    browser: httpx.Client,
+    other_browser: httpx.Client,
+    oidc: FakeOIDCProvider,
+    fake_openai: FakeOpenAI,
+) -> None:
+    created = browser.post("/api/vector_stores/create_store", json={"name": "Notes"})
+    assert created.status_code == 200, created.text
+    store_id = created.json()["id"]
+    assert sign_in(browser, oidc, identity("uma")) == SIGNED_IN
+    retrieve = "/api/vector_stores/retrieve_store"
+    assert browser.get(retrieve, params={"vector_store_id": store_id}).status_code == 200
+    assert sign_in(other_browser, oidc, identity("uma")) == SIGNED_IN
+    assert other_browser.get(retrieve, params={"vector_store_id": store_id}).status_code == 200
+    with new_browser_like(browser) as stranger:
+        assert stranger.get(retrieve, params={"vector_store_id": store_id}).status_code == 404
+
+
 def new_browser_like(browser: httpx.Client) -> httpx.Client:
     return httpx.Client(base_url=browser.base_url, timeout=30)
 

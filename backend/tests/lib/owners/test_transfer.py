@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from lib.conversations.repository import ConversationRepository
 from lib.db.database import Database
-from lib.db.models import Base, Message, UsageDaily
+from lib.db.models import Base, Message, OwnedResource, UsageDaily
 from lib.owners.transfer import MOVED_AS_THEY_ARE, move_owned_data
 from lib.usage.repository import UsageRepository
 
@@ -27,7 +27,7 @@ def test_every_table_with_an_owner_is_moved_at_sign_in() -> None:
     assert owned == handled
 
 
-async def test_conversations_messages_and_usage_move_and_usage_adds_up(
+async def test_conversations_messages_objects_and_usage_move_and_usage_adds_up(
     database: Database,
 ) -> None:
     # Owners of this test alone: the database is shared with the other tests of the session.
@@ -50,6 +50,9 @@ async def test_conversations_messages_and_usage_move_and_usage_adds_up(
             )
         )
         theirs = await ConversationRepository(session, stranger).create("Theirs", "user")
+        store = f"vs_{run}"
+        now = datetime.now(UTC)
+        session.add(OwnedResource(id=store, kind="vector_store", owner=anonymous, created_at=now))
         await UsageRepository(session, anonymous).add(DAY, "gpt-5", USAGE, 0.5)
         await UsageRepository(session, user).add(DAY, "gpt-5", USAGE, 0.25)
         await UsageRepository(session, stranger).add(DAY, "gpt-5", USAGE, 1.0)
@@ -62,6 +65,7 @@ async def test_conversations_messages_and_usage_move_and_usage_adds_up(
             select(Message.owner).where(Message.conversation_id == mine.id)
         )
         assert set(owners) == {user}
+        assert (await session.get(OwnedResource, store)).owner == user  # type: ignore[union-attr]
         rows = await UsageRepository(session, user).by_day(DAY)
         assert len(rows) == 1
         assert rows[0].usage["total_tokens"] == 30 and rows[0].turns == 2
