@@ -534,3 +534,26 @@ def test_an_admin_address_the_provider_has_not_verified_is_no_admin(
         who = identity("boss", email_verified=False)
         assert sign_in(browser, oidc, who) == SIGNED_IN
         assert browser.get("/api/usage", params={"all": "1"}).status_code == 403
+
+
+# --- budgets
+
+
+def test_a_users_budget_is_shared_by_all_their_browsers(
+    backend_factory: StartBackend, oidc: FakeOIDCProvider, fake_openai: FakeOpenAI
+) -> None:
+    backend = backend_factory(sign_in_env(oidc, TOKEN_BUDGET_DAILY="200"))
+    with new_browser(backend) as laptop, new_browser(backend) as phone:
+        assert sign_in(laptop, oidc, identity("vera")) == SIGNED_IN
+        # A long answer: this turn alone crosses the 200-token budget, and it finishes.
+        conversation_id = create(laptop, "Long")
+        frames = frames_of(turn(laptop, conversation_id, text="word " * 400).content)
+        assert frames[-1][1]["data"]["status"] == "completed"
+        assert sign_in(phone, oidc, identity("vera")) == SIGNED_IN
+        refused = turn(phone, create(phone, "More"), text="one more")
+        assert refused.status_code == 429
+        assert "budget" in refused.json()["error"]
+        # Somebody else still has their own.
+        with new_browser(backend) as other:
+            assert sign_in(other, oidc, identity("walt")) == SIGNED_IN
+            assert turn(other, create(other, "Mine"), text="hi").status_code == 200
