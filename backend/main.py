@@ -11,6 +11,7 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from api import (
     access,
+    auth,
     container_files,
     conversations,
     functions,
@@ -26,6 +27,7 @@ from api import (
     usage,
     vector_stores,
 )
+from lib.auth.provider import OIDCProvider
 from lib.conversations.cursor import CursorCodec
 from lib.conversations.lifecycle import DatabaseLifecycle
 from lib.conversations.service import ConversationService
@@ -66,6 +68,7 @@ ROUTERS = (
     google_status.router,
     google_disconnect.router,
     access.router,
+    auth.router,
     metrics.router,
 )
 
@@ -96,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         store = create_store(settings.session_store_url, BACKEND_DIR)
         app.state.sessions = Sessions(store, settings, session_secret)
         app.state.google_oauth = GoogleOAuth(settings)
+        app.state.oidc = OIDCProvider(settings)
         app.state.db = Database(settings.database_url)
         app.state.db_lifecycle = DatabaseLifecycle(app.state.db, settings.retention_days)
         app.state.resources = Resources(app.state.db)

@@ -6,6 +6,8 @@ import httpx2
 from fastapi import Depends, Request, Response
 from openai import AsyncOpenAI
 
+from lib.auth.provider import OIDCProvider
+from lib.conversations.lifecycle import DatabaseLifecycle
 from lib.conversations.service import ConversationService
 from lib.db.database import Database
 from lib.errors import ServiceUnavailable
@@ -18,6 +20,7 @@ from lib.resources.ownership import Resources
 from lib.runs.service import Runs
 from lib.sessions.sessions import Sessions
 from lib.settings import Settings
+from lib.usage.budget import Budget
 
 
 def get_settings(request: Request) -> Settings:
@@ -114,3 +117,23 @@ def get_models(request: Request) -> ModelCatalog:
 
 
 ModelsDep = Annotated[ModelCatalog, Depends(get_models)]
+
+
+def get_oidc_provider(request: Request) -> OIDCProvider:
+    provider: OIDCProvider = request.app.state.oidc
+    return provider
+
+
+def get_budget(request: Request) -> Budget:
+    budget: Budget = request.app.state.budget
+    return budget
+
+
+def get_database_lifecycle(request: Request) -> DatabaseLifecycle:
+    lifecycle: DatabaseLifecycle = request.app.state.db_lifecycle
+    return lifecycle
+
+
+OIDCProviderDep = Annotated[OIDCProvider, Depends(get_oidc_provider)]
+BudgetDep = Annotated[Budget, Depends(get_budget)]
+DatabaseLifecycleDep = Annotated[DatabaseLifecycle, Depends(get_database_lifecycle)]

@@ -42,6 +42,12 @@ class Unauthorized(_NamedError):
     status = 401
 
 
+class Forbidden(_NamedError):
+    """Known, but not allowed to: a signed-in person asking for what only admins may see."""
+
+    status = 403
+
+
 class NotFound(_NamedError):
     """Also what another owner's id answers: exactly like one that never existed."""
 

@@ -4,6 +4,7 @@ import ipaddress
 import os
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -117,6 +118,21 @@ class Settings(BaseSettings):
     # Where development keeps the secret it makes when SESSION_SECRET is unset.
     session_secret_file: Path = DATA_DIR / "session_secret"
 
+    # Sign-in with any OpenID Connect provider (docs/deploy.md, Sign-in). Unset: no users, and
+    # every browser is an anonymous owner, as before.
+    oidc_discovery_url: str | None = None
+    oidc_client_id: str | None = None
+    # Unset for a public client, which proves itself with PKCE alone.
+    oidc_client_secret: SecretStr | None = None
+    oidc_redirect_uri: str = "http://localhost:3000/api/auth/callback"
+    oidc_scopes: str = "openid email profile"
+    # true: /api/* (but health, sign-in itself and the Google callback) needs a signed-in user.
+    auth_required: bool = False
+    # Domains whose addresses may sign in (comma-separated); empty means any.
+    allowed_email_domains: Annotated[list[str], NoDecode] = []
+    # People who may read everyone's usage (GET /api/usage?all=1).
+    admin_emails: Annotated[list[str], NoDecode] = []
+
     # Production (docs/deploy.md)
     # Worker processes under gunicorn; unset means one per CPU core (async workers need no more).
     web_concurrency: int | None = Field(default=None, ge=1)
@@ -153,6 +169,23 @@ class Settings(BaseSettings):
     def _parse_origins(cls, value: object) -> object:
         return _split_commas(value)
 
+    @field_validator("allowed_email_domains", mode="before")
+    @classmethod
+    def _parse_domains(cls, value: object) -> object:
+        # Domains compare case-insensitively, and "@example.com" is taken to mean example.com.
+        parts = _split_commas(value)
+        if isinstance(parts, list):
+            return [str(part).lower().removeprefix("@") for part in parts]
+        return parts
+
+    @field_validator("admin_emails", mode="before")
+    @classmethod
+    def _parse_emails(cls, value: object) -> object:
+        parts = _split_commas(value)
+        if isinstance(parts, list):
+            return [str(part).lower() for part in parts]
+        return parts
+
     @field_validator("cors_origins")
     @classmethod
     def _no_wildcard_origin(cls, origins: list[str]) -> list[str]:
@@ -168,6 +201,9 @@ class Settings(BaseSettings):
         "google_client_secret",
         "session_secret",
         "session_secret_previous",
+        "oidc_discovery_url",
+        "oidc_client_id",
+        "oidc_client_secret",
         "access_token",
         "metrics_token",
         "log_format",
@@ -206,7 +242,9 @@ class Settings(BaseSettings):
     def _known_store(cls, url: str) -> str:
         return validate_store_url(url)
 
-    @field_validator("session_secret", "session_secret_previous", "google_client_secret")
+    @field_validator(
+        "session_secret", "session_secret_previous", "google_client_secret", "oidc_client_secret"
+    )
     @classmethod
     def _no_placeholder(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and _is_placeholder(value.get_secret_value()):
@@ -230,6 +268,44 @@ class Settings(BaseSettings):
                 "(generate one: python -c 'import secrets; print(secrets.token_urlsafe(32))')"
             )
         return self
+
+    @field_validator("oidc_discovery_url")
+    @classmethod
+    def _discovery_over_https(cls, value: str | None) -> str | None:
+        # The keys that sign ID tokens come through it: plain HTTP only on this machine.
+        if value is None:
+            return None
+        parts = urlsplit(value)
+        loopback = parts.hostname in ("localhost", "127.0.0.1", "::1")
+        if parts.scheme != "https" and not (parts.scheme == "http" and loopback):
+            raise ValueError("must be an https:// URL (http:// only for localhost)")
+        return value
+
+    @field_validator("oidc_scopes")
+    @classmethod
+    def _openid_scope(cls, value: str) -> str:
+        scopes = value.split()
+        if "openid" not in scopes:
+            raise ValueError("must include openid (e.g. 'openid email profile')")
+        return " ".join(scopes)
+
+    @model_validator(mode="after")
+    def _sign_in_settings_complete(self) -> "Settings":
+        # Half a configuration would show a sign-in that can only fail, or require one that
+        # nobody can make: refused at start-up, naming what is missing.
+        if self.oidc_discovery_url is not None and self.oidc_client_id is None:
+            raise ValueError("OIDC_CLIENT_ID must be set when OIDC_DISCOVERY_URL is")
+        if self.oidc_client_id is not None and self.oidc_discovery_url is None:
+            raise ValueError("OIDC_DISCOVERY_URL must be set when OIDC_CLIENT_ID is")
+        if self.auth_required and not self.oidc_configured:
+            raise ValueError(
+                "AUTH_REQUIRED=true needs sign-in: set OIDC_DISCOVERY_URL and OIDC_CLIENT_ID"
+            )
+        return self
+
+    @property
+    def oidc_configured(self) -> bool:
+        return self.oidc_discovery_url is not None and self.oidc_client_id is not None
 
     @property
     def google_oauth_missing(self) -> list[str]:

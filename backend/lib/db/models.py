@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     DateTime,
     Float,
@@ -23,6 +24,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -135,3 +137,22 @@ class UsageDaily(Base):
     total_tokens: Mapped[int] = mapped_column(BigInteger, default=0)
     cost_usd: Mapped[float] = mapped_column(Float, default=0.0)
     turns: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class User(Base):
+    """A person who signed in: one row per subject of a provider (its issuer), whatever their
+    email becomes. What they own carries the owner id `user_<id>` (lib/owners/owner.py)."""
+
+    __tablename__ = "users"
+    __table_args__ = (UniqueConstraint("issuer", "subject", name="uq_users_issuer_subject"),)
+
+    id: Mapped[str] = mapped_column(String(ID_LENGTH), primary_key=True)
+    issuer: Mapped[str] = mapped_column(String(255))
+    subject: Mapped[str] = mapped_column(String(255))
+    # As the provider last said, at each sign-in; None when it gave none.
+    email: Mapped[str | None] = mapped_column(String(320), default=None)
+    # None: the provider did not say (some never do), which is not the same as false.
+    email_verified: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    name: Mapped[str | None] = mapped_column(String(200), default=None)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    last_sign_in_at: Mapped[datetime] = mapped_column(UTCDateTime())

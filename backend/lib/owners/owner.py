@@ -1,8 +1,9 @@
 """Who owns what a request reads or writes: the browser's session, made on first use.
 
 Every conversation, message and usage row belongs to an owner id, and a request only ever sees
-its own (docs/api.md, Owners). Until sign-in exists the owner is anonymous and lives in the
-session store under the signed session cookie.
+its own (docs/api.md, Owners). A browser that has not signed in is an anonymous owner
+(`anon_...`) kept in the session store under the signed session cookie; a signed-in session
+points at its user, whose owner id is `user_<user id>` on every browser they sign in on.
 """
 
 from fastapi import Request, Response
@@ -12,6 +13,21 @@ from lib.sessions.sessions import Sessions
 from lib.sessions.store import StoreUnavailableError
 
 STORE_DOWN = "Your session cannot be read right now (the session store does not answer); try again."
+ANONYMOUS_PREFIX = "anon_"
+USER_PREFIX = "user_"
+
+
+def user_owner(user_id: str) -> str:
+    return f"{USER_PREFIX}{user_id}"
+
+
+def is_anonymous(owner: str) -> bool:
+    return owner.startswith(ANONYMOUS_PREFIX)
+
+
+def user_id_of(owner: str) -> str | None:
+    """The user behind an owner id, or None for an anonymous one."""
+    return owner.removeprefix(USER_PREFIX) if owner.startswith(USER_PREFIX) else None
 
 
 async def request_owner(request: Request, response: Response, sessions: Sessions) -> str:

@@ -17,6 +17,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from lib.auth.guard import SignInRequiredMiddleware
 from lib.conversations.transfer import MAX_IMPORT_BYTES
 from lib.errors import error_response
 from lib.owners.owner import existing_owner
@@ -40,14 +41,18 @@ UPLOAD_PATH = "/api/vector_stores/upload_file"
 ACCESS_PATH = "/api/access"
 FUNCTIONS_PREFIX = "/api/functions/"
 GOOGLE_AUTH_PATH = "/api/google/auth"
+SIGN_IN_PATH = "/api/auth/login"
 # An export of a long conversation is larger than any other body (docs/api.md, import).
 IMPORT_PATH = "/api/conversations/import"
 METRICS_PATH = "/metrics"
-# Open without the access token: load balancers, Google's redirect back, and signing in itself.
 # A healthy session store answers in a millisecond; one that does not is left alone a while.
 OWNER_LOOKUP_SECONDS = 0.25
 OWNER_LOOKUP_PAUSE_SECONDS = 5.0
-PUBLIC_API_PATHS = frozenset({"/api/health", "/api/google/callback", "/api/access"})
+# Open without the access token: load balancers, the providers' redirects back (Google's, the
+# sign-in's: each finishes only what a browser with access started), and signing in itself.
+PUBLIC_API_PATHS = frozenset(
+    {"/api/health", "/api/google/callback", "/api/auth/callback", "/api/access"}
+)
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
@@ -188,6 +193,7 @@ class ClientLimitsMiddleware:
             UPLOAD_PATH: ("POST", limits.uploads),
             ACCESS_PATH: ("POST", limits.sign_in),
             GOOGLE_AUTH_PATH: ("GET", limits.sign_in),
+            SIGN_IN_PATH: ("GET", limits.sign_in),
         }
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -279,6 +285,9 @@ def install_guards(add: Callable[..., None], settings: Settings, limits: ClientL
     """Add the guards, innermost first; `add` is app.add_middleware."""
     add(ClientLimitsMiddleware, limits=limits)
     add(CrossSiteGuard, origins=[*settings.cors_origins, settings.frontend_url])
+    if settings.auth_required:
+        # Inside the access token's guard: a browser without it hears about that first.
+        add(SignInRequiredMiddleware, access_token=settings.access_token)
     add(
         AccessTokenMiddleware,
         access_token=settings.access_token,

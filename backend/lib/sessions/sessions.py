@@ -41,8 +41,11 @@ TOKENS_TTL = 30 * 24 * 3600
 COOKIE_MAX_AGE = TOKENS_TTL
 # Conversations stay reachable from a browser that comes back within a year.
 OWNER_TTL = 365 * 24 * 3600
-# The window a user has to come back from Google's consent screen.
+# The window a user has to come back from Google's consent screen (or the provider's sign-in).
 OAUTH_STATE_TTL = 10 * 60
+# The flows whose one-time state the store keeps: connecting Google, and signing in (OIDC).
+GOOGLE_FLOW = "google"
+OIDC_FLOW = "oidc"
 # Longer than a token refresh ever takes (10 s HTTP timeout), so a crashed holder frees it in time.
 REFRESH_LOCK_TTL = 15.0
 # How long a turn waits for another process's refresh before going on without it.
@@ -269,10 +272,35 @@ class Sessions:
                 return str(value["owner"])
         return None
 
+    async def user_of(self, session_id: str) -> str | None:
+        """The id of the user signed in on this session, or None (anonymous)."""
+        for name in self._names("owner", session_id):
+            value = self._open(await self.store.get(name, extend_ttl=OWNER_TTL))
+            if value is not None:
+                user = value.get("user")
+                return user if isinstance(user, str) else None
+        return None
+
+    async def sign_in(self, session_id: str, user_id: str, owner: str) -> str:
+        """A new session id (no fixation: lib/sessions/sessions.py, rotate) that points at the
+        user; what else the session held (Google tokens) comes along."""
+        new_id = await self.rotate(session_id)
+        await self.store.set(
+            self._name("owner", new_id), self._seal({"owner": owner, "user": user_id}), OWNER_TTL
+        )
+        return new_id
+
+    async def forget(self, session_id: str) -> None:
+        """Everything the session held on the server: signing out on a shared computer leaves
+        neither the user nor a Google connection behind for the next person."""
+        for kind in ("owner", "tokens"):
+            for name in self._names(kind, session_id):
+                await self.store.delete(name)
+
     async def new_owner(self, session_id: str) -> str:
         """A fresh anonymous owner for this session. It is not the session id, so a new session
         id (after a sign-in) can carry the same owner along."""
-        owner = f"anon_{secrets.token_hex(16)}"
+        owner = f"anon_{secrets.token_hex(16)}"  # lib/owners/owner.py, ANONYMOUS_PREFIX
         await self.store.set(
             self._name("owner", session_id), self._seal({"owner": owner}), OWNER_TTL
         )
@@ -301,23 +329,29 @@ class Sessions:
         for name in self._names("tokens", session_id):
             await self.store.delete(name)
 
-    def _state_name(self, session_id: str, state: str) -> str:
-        # Bound to the session: a state issued to another browser is no use here.
-        return self._name("oauth-state", f"{session_id}\0{state}")
+    def _state_name(self, session_id: str, state: str, flow: str) -> str:
+        # Bound to the session: a state issued to another browser is no use here. Bound to the
+        # flow too: a state of the Google connection never finishes a sign-in, nor the reverse.
+        kind = "oauth-state" if flow == GOOGLE_FLOW else f"{flow}-state"
+        return self._name(kind, f"{session_id}\0{state}")
 
-    async def remember_sign_in(self, session_id: str, state: str, pending: PendingSignIn) -> None:
+    async def remember_sign_in(
+        self, session_id: str, state: str, pending: PendingSignIn, flow: str = GOOGLE_FLOW
+    ) -> None:
         value = {
             "code_verifier": pending.code_verifier,
             "redirect_uri": pending.redirect_uri,
             "nonce": pending.nonce,
         }
         await self.store.set(
-            self._state_name(session_id, state), self._seal(value), OAUTH_STATE_TTL
+            self._state_name(session_id, state, flow), self._seal(value), OAUTH_STATE_TTL
         )
 
-    async def take_sign_in(self, session_id: str, state: str) -> PendingSignIn | None:
+    async def take_sign_in(
+        self, session_id: str, state: str, flow: str = GOOGLE_FLOW
+    ) -> PendingSignIn | None:
         """The pending sign-in for this state, consumed whatever happens next."""
-        value = self._open(await self.store.take(self._state_name(session_id, state)))
+        value = self._open(await self.store.take(self._state_name(session_id, state, flow)))
         if value is None:
             return None
         return PendingSignIn(

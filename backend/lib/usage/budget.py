@@ -88,6 +88,23 @@ class Budget:
             {"Retry-After": str(seconds)},
         )
 
+    async def move(self, from_owner: str, to_owner: str) -> None:
+        """Today's count of an anonymous browser joins its user's at sign-in (the database's
+        usage moves in the sign-in's transaction); without Redis there is nothing to move."""
+        if self._redis is None:
+            return
+        day = self._clock().date()
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                pipe = self._redis.pipeline(transaction=True)
+                pipe.get(self._key(from_owner, day))
+                pipe.delete(self._key(from_owner, day))
+                value, _ = await pipe.execute()
+                if value:
+                    await self.spend(to_owner, int(value))
+        except (RedisError, OSError, TimeoutError, ValueError) as exc:
+            logger.warning("budget: could not move today's count at sign-in (%s)", exc)
+
     async def spend(self, owner: str, tokens: int) -> None:
         """Counts a finished turn's tokens (the database counts them with its daily usage)."""
         if self._redis is None or tokens <= 0:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,6 +38,24 @@ class UsageRepository:
         """One turn's usage, added to the day's row in one statement (no read-modify-write)."""
         values: dict[str, Any] = {key: int(usage.get(key, 0)) for key in USAGE_KEYS}
         values.update(cost_usd=cost_usd or 0.0, turns=1)
+        await self._add_values(day, model, values)
+
+    async def take_over(self, other_owner: str) -> None:
+        """Everything counted for `other_owner` (an anonymous browser that just signed in) is
+        added to this owner's days and models, and gone from the other's."""
+        table = UsageDaily.__table__.c
+        counted = [*USAGE_KEYS, "cost_usd", "turns"]
+        # Deleted and read in one statement: a turn of the other owner that ends meanwhile
+        # is either taken over whole or left whole, never lost in between.
+        taken = await self.session.execute(
+            delete(UsageDaily)
+            .where(UsageDaily.owner == other_owner)
+            .returning(table.day, table.model, *(table[key] for key in counted))
+        )
+        for row in taken.mappings().all():
+            await self._add_values(row["day"], row["model"], {key: row[key] for key in counted})
+
+    async def _add_values(self, day: date, model: str, values: dict[str, Any]) -> None:
         insert = (sqlite_insert if self.session.get_bind().dialect.name == "sqlite" else pg_insert)(
             UsageDaily
         ).values(owner=self.owner, day=day, model=model, **values)
@@ -70,3 +88,26 @@ class UsageRepository:
             UsageDaily.owner == self.owner, UsageDaily.day == day
         )
         return int((await self.session.execute(query)).scalar_one())
+
+
+async def everyones_usage(session: AsyncSession, since: date) -> list[tuple[str, UsageRow]]:
+    """(owner, row) for every owner: what admins see (GET /api/usage?all=1), and nothing else
+    may read usage across owners."""
+    query = (
+        select(UsageDaily)
+        .where(UsageDaily.day >= since)
+        .order_by(UsageDaily.owner, UsageDaily.day, UsageDaily.model)
+    )
+    return [
+        (
+            row.owner,
+            UsageRow(
+                row.day,
+                row.model,
+                {key: getattr(row, key) for key in USAGE_KEYS},
+                row.cost_usd,
+                row.turns,
+            ),
+        )
+        for row in await session.scalars(query)
+    ]

@@ -46,6 +46,9 @@ def test_the_key_never_shows_in_the_settings_repr(monkeypatch: pytest.MonkeyPatc
         ("NODE_ENV", "staging"),
         ("CORS_ORIGINS", "*"),
         ("MAX_UPLOAD_BYTES", "0"),
+        ("OIDC_SCOPES", "email profile"),
+        ("OIDC_DISCOVERY_URL", "http://login.example.test/.well-known/openid-configuration"),
+        ("OIDC_CLIENT_SECRET", "your-client-secret"),
     ],
 )
 def test_a_bad_setting_is_refused_by_name(
@@ -71,3 +74,54 @@ def test_the_server_refuses_to_start_with_one_line() -> None:
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith("Invalid setting NODE_ENV: ")
+
+
+DISCOVERY = "https://login.example.test/.well-known/openid-configuration"
+
+
+def test_without_oidc_settings_sign_in_is_off(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert not settings.oidc_configured and not settings.auth_required
+    assert settings.oidc_redirect_uri == "http://localhost:3000/api/auth/callback"
+    assert settings.oidc_scopes == "openid email profile"
+
+
+def test_sign_in_lists_are_comma_separated_and_compare_without_case(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("OIDC_DISCOVERY_URL", DISCOVERY)
+    monkeypatch.setenv("OIDC_CLIENT_ID", "chat")
+    monkeypatch.setenv("ALLOWED_EMAIL_DOMAINS", " Example.COM, @team.example.org ,")
+    monkeypatch.setenv("ADMIN_EMAILS", "Boss@Example.com")
+    settings = load_settings()
+    assert settings.oidc_configured
+    assert settings.allowed_email_domains == ["example.com", "team.example.org"]
+    assert settings.admin_emails == ["boss@example.com"]
+
+
+@pytest.mark.parametrize(
+    ("env", "named"),
+    [
+        ({"OIDC_DISCOVERY_URL": DISCOVERY}, "OIDC_CLIENT_ID"),
+        ({"OIDC_CLIENT_ID": "chat"}, "OIDC_DISCOVERY_URL"),
+        ({"AUTH_REQUIRED": "true"}, "AUTH_REQUIRED"),
+    ],
+)
+def test_half_a_sign_in_configuration_is_refused_naming_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], named: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as refused:
+        load_settings()
+    assert named in str(refused.value)
+
+
+def test_a_discovery_url_on_this_machine_may_be_plain_http(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv(
+        "OIDC_DISCOVERY_URL", "http://127.0.0.1:8080/.well-known/openid-configuration"
+    )
+    monkeypatch.setenv("OIDC_CLIENT_ID", "chat")
+    assert load_settings().oidc_configured

@@ -12,7 +12,7 @@ from tests.backend_process import BACKEND_DIR, hermetic_env
 async def test_upgrade_from_empty_makes_every_table(database: Database) -> None:
     async with database.engine.connect() as connection:
         tables = await connection.run_sync(lambda sync: set(inspect(sync).get_table_names()))
-    assert {"conversations", "messages", "usage_daily", "alembic_version"} <= tables
+    assert {"conversations", "messages", "usage_daily", "users", "alembic_version"} <= tables
     if database.dialect == "sqlite":
         assert {"message_fts", "conversation_fts"} <= tables
 

@@ -280,6 +280,14 @@ def test_sign_in_attempts_and_google_sign_in_starts_share_a_rate_limit(limited: 
     assert int(third.headers["retry-after"]) > 0
 
 
+def test_sign_in_starts_count_against_the_same_rate_limit(limited: str) -> None:
+    # Each start writes a session store entry, like a Google start: store flooding stops here.
+    client = {"x-forwarded-for": "198.51.100.10"}
+    with httpx.Client(base_url=limited, headers=client) as browser:
+        statuses = [browser.get("/api/auth/login").status_code for _ in range(3)]
+    assert 429 not in statuses[:2] and statuses[2] == 429
+
+
 def test_function_calls_are_rate_limited_per_client(limited: str) -> None:
     with httpx.Client(base_url=limited, headers={"x-forwarded-for": "198.51.100.11"}) as client:
         statuses = [client.get("/api/functions/get_joke").status_code for _ in range(3)]

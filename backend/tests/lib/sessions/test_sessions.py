@@ -9,7 +9,7 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from lib.sessions.sessions import PendingSignIn, Sessions
+from lib.sessions.sessions import OIDC_FLOW, PendingSignIn, Sessions
 from lib.sessions.store import create_store
 from lib.settings import BACKEND_DIR, Settings
 from tests.backend_process import BASE_ENV, hermetic_env
@@ -166,3 +166,38 @@ def test_in_production_the_session_cookie_is_a_host_only_secure_cookie(
     assert cookie.startswith("__Host-chat_session=")
     assert "secure" in cookie.lower() and "path=/" in cookie.lower()
     assert "domain=" not in cookie.lower()
+
+
+def memory_sessions(tmp_path: Path) -> Sessions:
+    secret = str(BASE_ENV["SESSION_SECRET"])
+    settings = Settings(_env_file=None, session_secret=SecretStr(secret))  # type: ignore[call-arg]
+    return Sessions(create_store("memory://", tmp_path), settings, secret)
+
+
+async def test_sign_in_state_is_kept_apart_per_flow_and_used_once(tmp_path: Path) -> None:
+    sessions = memory_sessions(tmp_path)
+    session_id = sessions.new_session_id()
+    pending = PendingSignIn("verifier", "http://localhost:3000/api/auth/callback", "nonce")
+    await sessions.remember_sign_in(session_id, "state-1", pending, flow=OIDC_FLOW)
+    assert await sessions.take_sign_in(session_id, "state-1") is None  # not Google's
+    assert await sessions.take_sign_in(session_id, "state-1", flow=OIDC_FLOW) == pending
+    assert await sessions.take_sign_in(session_id, "state-1", flow=OIDC_FLOW) is None
+    await sessions.store.close()
+
+
+async def test_a_signed_in_session_moves_to_a_new_id_and_forgets_on_sign_out(
+    tmp_path: Path,
+) -> None:
+    sessions = memory_sessions(tmp_path)
+    anonymous_id = sessions.new_session_id()
+    await sessions.new_owner(anonymous_id)
+    assert await sessions.user_of(anonymous_id) is None
+    signed_in_id = await sessions.sign_in(anonymous_id, "u1", "user_u1")
+    assert signed_in_id != anonymous_id
+    assert await sessions.owner_of(anonymous_id) is None
+    assert await sessions.owner_of(signed_in_id) == "user_u1"
+    assert await sessions.user_of(signed_in_id) == "u1"
+    await sessions.forget(signed_in_id)
+    assert await sessions.owner_of(signed_in_id) is None
+    assert await sessions.user_of(signed_in_id) is None
+    await sessions.store.close()
