@@ -1,3 +1,5 @@
+import path from "node:path";
+
 import { defineConfig } from "@playwright/test";
 
 import {
@@ -21,6 +23,17 @@ import { logged } from "./e2e/server-logs";
 
 const reuse = process.env.E2E_REUSE_SERVERS === "1";
 
+/**
+ * A fresh SQLite database for every run, under the test output folder (which Playwright empties
+ * before it starts the servers): conversations of an earlier run never show up in this one.
+ */
+const databaseFile = path.join(
+  REPO_ROOT,
+  "test-results",
+  `e2e-db-${CROSS_ORIGIN ? "cross-origin" : "same-origin"}-${process.pid}`,
+  "app.db",
+);
+
 /** What the backend needs to run against the fakes only, never a real service. */
 const backendEnv: Record<string, string> = {
   BACKEND_ENV_FILE: "", // ignore a developer's backend/.env
@@ -29,6 +42,9 @@ const backendEnv: Record<string, string> = {
   CORS_ORIGINS: `${WEB_URL},http://localhost:${WEB_PORT}`,
   FRONTEND_URL: WEB_URL,
   SESSION_STORE_URL: "memory://",
+  DATABASE_URL: `sqlite+aiosqlite:///${databaseFile}`,
+  // Two models, one that reasons, so the model picker and the reasoning effort have choices.
+  OPENAI_MODELS: "gpt-5.2,gpt-4.1",
   // Errors reach the page at once instead of after the SDK's backoff.
   OPENAI_MAX_RETRIES: "0",
   NOMINATIM_URL: `${FAKE_WEB_SERVICES_URL}/nominatim`,
