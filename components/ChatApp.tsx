@@ -40,7 +40,17 @@ function useEscape(active: boolean, close: () => void) {
 export function ChatApp() {
   const pathname = usePathname();
   const router = useRouter();
-  const currentId = conversationIdFrom(pathname);
+  const routeId = conversationIdFrom(pathname);
+  // A chat started at `/` is this conversation until the URL names it (the browser's own
+  // history then takes over: back to `/` is a new chat again).
+  const [created, setCreated] = useState<string | null>(null);
+  const [creating, setCreating] = useState(false);
+  const [seenPath, setSeenPath] = useState(pathname);
+  if (pathname !== seenPath) {
+    setSeenPath(pathname);
+    setCreated(null);
+  }
+  const currentId = routeId ?? created;
 
   const open = useConversationStore((s) => (currentId ? s.open[currentId] : undefined));
   const errors = useConversationStore((s) => s.errors);
@@ -102,8 +112,19 @@ export function ChatApp() {
   useEffect(() => {
     if (toolsOpen) toolsDrawer.current?.focus();
   }, [toolsOpen]);
+  // Opening the drawer moves the focus into it: to the search when Ctrl+K opened it.
+  const searchWanted = useRef(false);
   useEffect(() => {
-    if (drawerOpen) nav.current?.focus();
+    if (!drawerOpen) return;
+    if (searchWanted.current) {
+      searchWanted.current = false;
+      search.current?.focus();
+    } else nav.current?.focus();
+  }, [drawerOpen]);
+
+  const drawerOpenRef = useRef(drawerOpen);
+  useEffect(() => {
+    drawerOpenRef.current = drawerOpen;
   }, [drawerOpen]);
 
   // Ctrl+K (Cmd+K on a Mac) goes to the search, opening the drawer on a narrow screen.
@@ -112,15 +133,17 @@ export function ChatApp() {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === "k") {
         e.preventDefault();
         const narrow = typeof window.matchMedia === "function" && window.matchMedia("(max-width: 767px)").matches;
-        if (narrow) setDrawerOpen(true);
-        requestAnimationFrame(() => search.current?.focus());
+        if (narrow && !drawerOpenRef.current) {
+          searchWanted.current = true;
+          setDrawerOpen(true);
+        } else search.current?.focus();
       }
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
   }, []);
 
-  const busy = isBusy(open);
+  const busy = creating || isBusy(open);
   const conversation = open?.conversation ?? null;
   const errorMap = useMemo(() => new Map(Object.entries(errors)), [errors]);
   const messages = useMemo(
@@ -137,11 +160,17 @@ export function ChatApp() {
       await store.getState().send(currentId, text);
       return;
     }
+    setCreating(true);
     try {
       const id = await store.getState().send(null, text);
-      if (id) router.replace(`/c/${id}`);
+      if (id) {
+        setCreated(id);
+        router.replace(`/c/${id}`);
+      }
     } catch (error) {
       setSendError(error instanceof ApiError ? error.message : String(error));
+    } finally {
+      setCreating(false);
     }
   };
 

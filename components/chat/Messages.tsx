@@ -353,7 +353,7 @@ function AssistantAnswer({
         <div role="alert" className="rounded-lg border border-red-200 bg-red-50 px-3 py-2 text-sm text-red-900">
           <p className="font-medium">The answer could not be completed.</p>
           <p className="mt-1 break-words">{message.error}</p>
-          {last && !busy ? (
+          {last && !busy && (message.stored || message.id === "pending:error") ? (
             <button
               type="button"
               onClick={message.stored ? () => onRegenerate(message.id) : onRetry}
@@ -466,8 +466,11 @@ export function MessageList({ messages, busy, modelLabel, onEdit, onRegenerate, 
           onClick={() => {
             const el = scroller.current;
             if (!el) return;
+            // At once, not smoothly: a smooth scroll aims at where the end was, and while the
+            // answer grows it would stop short and stop following.
             stick.current = true;
-            el.scrollTo({ top: el.scrollHeight, behavior: "smooth" });
+            el.scrollTop = el.scrollHeight;
+            setAwayFromEnd(false);
           }}
           className="absolute bottom-3 left-1/2 -translate-x-1/2 rounded-full border border-zinc-300 bg-white px-3 py-1.5 text-sm shadow-md hover:bg-zinc-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700"
         >
