@@ -17,6 +17,7 @@ import { Composer } from "./chat/Composer";
 import { ConversationHeader } from "./chat/ConversationHeader";
 import { MessageList } from "./chat/Messages";
 import { ModelPicker } from "./chat/ModelPicker";
+import { FirstRunNotice } from "./FirstRunNotice";
 import { Sidebar, UndoToasts } from "./sidebar/Sidebar";
 import { ToolsPanel } from "./tools/ToolsPanel";
 
@@ -236,15 +237,7 @@ export function ChatApp() {
           toolsOpen={toolsOpen}
           onToggleTools={() => setToolsOpen((o) => !o)}
         />
-        {noKey ? (
-          <div role="alert" className="border-b border-amber-200 bg-amber-50 px-4 py-2 text-sm text-amber-900">
-            <p className="font-medium">The server has no OpenAI API key yet, so it cannot answer.</p>
-            <p>
-              Put it in <code className="rounded bg-amber-100 px-1">backend/.env</code> as{" "}
-              <code className="rounded bg-amber-100 px-1">OPENAI_API_KEY=sk-…</code> and restart the backend.
-            </p>
-          </div>
-        ) : null}
+        <FirstRunNotice openaiConfigured={health.data?.openai_configured} />
         {oauthReturn ? (
           <div
             role={oauthReturn.ok ? "status" : "alert"}

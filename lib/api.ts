@@ -184,6 +184,22 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
   return new ApiError(response.status, text);
 }
 
+/** The file name of a Content-Disposition header: `filename*` (RFC 5987) first, else `filename`. */
+export function filenameFromDisposition(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended?.[1]) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      // Badly encoded: the plain name may do.
+    }
+  }
+  const plain = /filename\s*=\s*(?:"([^"]*)"|([^;]+))/i.exec(header);
+  const name = (plain?.[1] ?? plain?.[2])?.trim();
+  return name || null;
+}
+
 export function buildUrl(baseUrl: string, path: string, query?: Record<string, QueryValue>): string {
   let url = `${baseUrl}${path}`;
   if (query) {
@@ -404,20 +420,16 @@ export function createApi(options: ApiOptions = {}) {
       await request(conversationPath(id), { method: "DELETE" });
     },
 
-    /** The export as a file: its bytes, and the name the server gave it. */
-    async exportConversation(id: string, format: "json" | "markdown"): Promise<{ blob: Blob; filename: string }> {
+    /**
+     * The export as a file: its bytes, and the name the server gave it (null when the header
+     * cannot be read: cross origin, the backend does not expose Content-Disposition).
+     */
+    async exportConversation(
+      id: string,
+      format: "json" | "markdown",
+    ): Promise<{ blob: Blob; filename: string | null }> {
       const response = await request(`${conversationPath(id)}/export`, {}, { format });
-      const disposition = response.headers.get("Content-Disposition") ?? "";
-      const named = /filename\*?=(?:UTF-8'')?"?([^";]+)"?/i.exec(disposition);
-      const fallback = `conversation.${format === "json" ? "json" : "md"}`;
-      let filename = fallback;
-      if (named?.[1]) {
-        try {
-          filename = decodeURIComponent(named[1]);
-        } catch {
-          filename = named[1];
-        }
-      }
+      const filename = filenameFromDisposition(response.headers.get("Content-Disposition"));
       return { blob: await response.blob(), filename };
     },
 

@@ -10,8 +10,15 @@ import { usageWords } from "./Messages";
 const headerButton =
   "rounded-md border border-zinc-300 px-3 py-1.5 text-sm font-medium hover:bg-zinc-100 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700";
 
-async function download(id: string, format: "json" | "markdown") {
-  const { blob, filename } = await api.exportConversation(id, format);
+/** A file name from the title, for when the server's own name cannot be read (cross-origin). */
+export function exportFileName(title: string, format: "json" | "markdown"): string {
+  const base = title.trim().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "").slice(0, 60) || "conversation";
+  return `${base}.${format === "json" ? "json" : "md"}`;
+}
+
+async function download(id: string, format: "json" | "markdown", title: string) {
+  const { blob, filename: named } = await api.exportConversation(id, format);
+  const filename = named ?? exportFileName(title, format);
   const url = URL.createObjectURL(blob);
   const link = document.createElement("a");
   link.href = url;
@@ -23,7 +30,7 @@ async function download(id: string, format: "json" | "markdown") {
 }
 
 /** The conversation's menu: export as Markdown or JSON. */
-function ConversationMenu({ id }: { id: string }) {
+function ConversationMenu({ id, title }: { id: string; title: string }) {
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const button = useRef<HTMLButtonElement>(null);
@@ -54,7 +61,7 @@ function ConversationMenu({ id }: { id: string }) {
     setOpen(false);
     setError(null);
     try {
-      await download(id, format);
+      await download(id, format, title);
     } catch (e) {
       setError(e instanceof ApiError ? e.message : "The export could not be made.");
     }
@@ -140,7 +147,7 @@ export function ConversationHeader({
         ) : null}
       </div>
       <div className="flex items-center gap-2">
-        {conversationId && conversation ? <ConversationMenu id={conversationId} /> : null}
+        {conversationId && conversation ? <ConversationMenu id={conversationId} title={conversation.title} /> : null}
         <button
           ref={toolsButton}
           type="button"
