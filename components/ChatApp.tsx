@@ -261,6 +261,7 @@ export function ChatApp() {
             <MessageList
               key={currentId ?? "new"}
               messages={messages}
+              greeting={!currentId}
               busy={busy}
               modelLabel={modelLabel}
               onEdit={(messageId, text) => currentId && void store.getState().edit(currentId, messageId, text)}

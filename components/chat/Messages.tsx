@@ -393,6 +393,8 @@ function AssistantAnswer({
 
 interface MessageListProps {
   messages: ViewMessage[];
+  /** A new chat: the greeting shows while there is nothing yet. */
+  greeting?: boolean;
   busy: boolean;
   modelLabel: (id: string) => string;
   onEdit: (messageId: string, text: string) => void;
@@ -405,7 +407,7 @@ interface MessageListProps {
 /** Within this many pixels of the bottom, the view keeps following the stream. */
 const STICK_THRESHOLD = 48;
 
-export function MessageList({ messages, busy, modelLabel, onEdit, onRegenerate, onRetry, onSwitch, onApproval }: MessageListProps) {
+export function MessageList({ messages, greeting = true, busy, modelLabel, onEdit, onRegenerate, onRetry, onSwitch, onApproval }: MessageListProps) {
   const scroller = useRef<HTMLDivElement>(null);
   const stick = useRef(true);
   const lastCount = useRef(0);
@@ -440,7 +442,7 @@ export function MessageList({ messages, busy, modelLabel, onEdit, onRegenerate, 
         aria-busy={busy}
       >
         <div className="mx-auto flex max-w-3xl flex-col gap-4 px-4 py-6">
-          {messages.length === 0 ? <Greeting /> : null}
+          {messages.length === 0 && greeting ? <Greeting /> : null}
           {messages.map((message, index) =>
             message.role === "user" ? (
               <UserMessage key={message.id} message={message} busy={busy} onEdit={onEdit} onSwitch={onSwitch} />
