@@ -11,7 +11,7 @@ function sidebar(page: Page) {
   return {
     nav,
     links: nav.getByRole("link").filter({ hasNotText: "Usage" }),
-    link: (name: string | RegExp) => nav.getByRole("link", { name }),
+    link: (name: string | RegExp, options: { exact?: boolean } = {}) => nav.getByRole("link", { name, ...options }),
     search: nav.getByRole("searchbox", { name: "Search conversations" }),
   };
 }
@@ -75,18 +75,18 @@ test.describe("conversations on the server", () => {
 
   test("a reload while the answer streams picks it up where it was, with no word twice", async ({ chat, page }) => {
     const token = uniqueToken();
-    await chat.say(`${token} [[synthetic:120:25]]`);
-    const answer = chat.lastAnswer();
-    await expect(answer).toContainText("word5");
+    // Long enough (300 words, 30 ms apart) that the reload lands well inside it.
+    await chat.say(`${token} [[synthetic:300:30]]`);
+    await expect(chat.lastAnswer()).toContainText("word5");
     await conversationId(page);
     await page.reload();
-    // The answer is followed again (from the server's replay) and finishes.
+    // The answer is still streaming on the server: the page follows it again (from its replay).
     await expect(chat.stop).toBeVisible();
-    await expect(chat.lastAnswer()).toContainText("word119", { timeout: 20_000 });
+    await expect(chat.lastAnswer()).toContainText("word299", { timeout: 20_000 });
     await chat.waitUntilIdle();
-    expect((await chat.lastAnswer().innerText()).trim()).toBe(words(120));
+    expect((await chat.lastAnswer().innerText()).trim()).toBe(words(300));
     await page.reload();
-    expect((await chat.lastAnswer().innerText()).trim()).toBe(words(120));
+    expect((await chat.lastAnswer().innerText()).trim()).toBe(words(300));
   });
 
   test("switching to another conversation mid-answer keeps the answer", async ({ chat, page }) => {
@@ -185,6 +185,20 @@ test.describe("conversations on the server", () => {
     await expect(chat.lastAnswer()).toContainText(`the ${word} crossing`);
     await side.search.fill("");
     await expect(side.links).toHaveCount(2);
+  });
+
+  test("the list loads its next page when its end scrolls into view", async ({ chat, page }) => {
+    for (let i = 0; i < 35; i++) {
+      const created = await page.request.post(`${API_URL}/api/conversations`, { data: { title: `Old chat ${i}` } });
+      expect(created.status()).toBe(201);
+    }
+    await page.reload();
+    await expect(chat.message).toBeEditable();
+    const side = sidebar(page);
+    await expect(side.links).toHaveCount(30);
+    await side.links.last().scrollIntoViewIfNeeded();
+    await expect(side.links).toHaveCount(35);
+    await expect(side.link("Old chat 0", { exact: true })).toBeVisible();
   });
 
   test("rename in place, kept after a reload", async ({ chat, page }) => {
