@@ -46,12 +46,16 @@ export function ChatApp() {
   // history then takes over: back to `/` is a new chat again).
   const [created, setCreated] = useState<string | null>(null);
   const [creating, setCreating] = useState(false);
+  // New chat and the sidebar's links show their conversation at once: the URL follows a moment
+  // later, and a message typed in between must go where the person is looking.
+  const [target, setTarget] = useState<{ id: string | null } | null>(null);
   const [seenPath, setSeenPath] = useState(pathname);
   if (pathname !== seenPath) {
     setSeenPath(pathname);
     setCreated(null);
+    setTarget(null);
   }
-  const currentId = routeId ?? created;
+  const currentId = target ? target.id : (routeId ?? created);
 
   const open = useConversationStore((s) => (currentId ? s.open[currentId] : undefined));
   const errors = useConversationStore((s) => s.errors);
@@ -165,6 +169,7 @@ export function ChatApp() {
     try {
       const id = await store.getState().send(null, text);
       if (id) {
+        setTarget(null);
         setCreated(id);
         router.replace(`/c/${id}`);
       }
@@ -177,6 +182,8 @@ export function ChatApp() {
 
   const onNewChat = () => {
     setDrawerOpen(false);
+    if (pathname !== "/") setTarget({ id: null });
+    else setCreated(null);
     setSendError(null);
     router.push("/");
   };
@@ -221,7 +228,10 @@ export function ChatApp() {
           currentId={currentId}
           searchRef={search}
           onNewChat={onNewChat}
-          onNavigate={() => setDrawerOpen(false)}
+          onNavigate={(id) => {
+            setDrawerOpen(false);
+            if (id !== routeId) setTarget({ id });
+          }}
           onImport={(file) => void onImport(file)}
           importError={importError}
         />

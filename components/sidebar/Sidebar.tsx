@@ -55,7 +55,7 @@ function ConversationRow({
 }: {
   summary: ConversationSummary;
   current: boolean;
-  onNavigate: () => void;
+  onNavigate: (id: string) => void;
 }) {
   const [renaming, setRenaming] = useState(false);
   const remove = useSidebarStore((s) => s.remove);
@@ -69,7 +69,10 @@ function ConversationRow({
           <Link
             href={`/c/${summary.id}`}
             aria-current={current ? "page" : undefined}
-            onClick={onNavigate}
+            onClick={(e) => {
+              // A plain click opens it here; a click for a new tab or window leaves this view as it is.
+              if (e.button === 0 && !e.metaKey && !e.ctrlKey && !e.shiftKey && !e.altKey) onNavigate(summary.id);
+            }}
             className="min-w-0 flex-1 rounded text-sm focus-visible:outline-2 focus-visible:outline-offset-1 focus-visible:outline-sky-700"
           >
             <span className="block truncate">{title}</span>
@@ -108,7 +111,8 @@ export interface SidebarProps {
   currentId: string | null;
   searchRef: RefObject<HTMLInputElement | null>;
   onNewChat: () => void;
-  onNavigate: () => void;
+  /** A conversation's link was followed: it shows at once, before the URL has changed. */
+  onNavigate: (id: string) => void;
   onImport: (file: File) => void;
   importError: string | null;
 }
