@@ -38,6 +38,8 @@ const backendEnv: Record<string, string> = {
   FRONTEND_URL: WEB_URL,
   SESSION_STORE_URL: "memory://",
   DATABASE_URL: `sqlite+aiosqlite:///${DATABASE_FILE}`,
+  // Two models, one that reasons, so the model picker and the reasoning effort have choices.
+  OPENAI_MODELS: "gpt-5.2,gpt-4.1",
   // Errors reach the page at once instead of after the SDK's backoff.
   OPENAI_MAX_RETRIES: "0",
   NOMINATIM_URL: `${FAKE_WEB_SERVICES_URL}/nominatim`,

@@ -43,8 +43,9 @@ test.describe("sign-in page", () => {
     await expect(chat.lastAnswer()).toContainText("before the cookie goes");
     await chat.waitUntilIdle();
 
-    // As if the cookie expired or the token changed.
-    await context.clearCookies();
+    // As if the access cookie expired or the token changed. The session cookie stays: the
+    // conversation is kept on the server for this browser's session.
+    await context.clearCookies({ name: "chat_access" });
     const second = uniqueToken();
     await chat.say(`${second} after the cookie went`);
     await expect(page.getByText(/your access has ended/i)).toBeVisible();

@@ -14,7 +14,8 @@ test.describe("Google", () => {
     await tools.panel.getByRole("link", { name: "Connect Google" }).click();
 
     await expect(page.getByRole("status").filter({ hasText: "Google is connected" })).toBeVisible();
-    await expect(page).toHaveURL(/\/$/); // ?connected=1 is cleaned away
+    // ?connected=1 is cleaned away, and the conversation open before the trip opens again.
+    await expect(page).toHaveURL(/\/c\/conv_[0-9a-f]+$/);
     // The conversation survives the trip to Google and back.
     await expect(chat.answers.first()).toContainText("before the sign-in");
     await expect(tools.panel.getByText("Connected", { exact: true })).toBeVisible();

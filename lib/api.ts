@@ -1,6 +1,6 @@
 import { API_BASE_URL, credentialsFor } from "./api-config";
 import { getString, isObject, type JsonObject } from "./json";
-import { readEventStream, type StreamEvent } from "./sse";
+import { readEventStream, readNumberedEventStream, type NumberedEvent, type StreamEvent } from "./sse";
 import type { ToolsState } from "./tools-state";
 
 /** A failed call, with a message meant for people. `status` 0: never reached the server. */
@@ -50,6 +50,95 @@ export interface ContainerFileRef {
   filename?: string;
 }
 
+/** GET /api/health. */
+export interface Health {
+  status: string;
+  openai_configured: boolean;
+}
+
+/** Tokens of an answer, a conversation or a day (docs/api.md, Usage). */
+export interface Usage {
+  input_tokens: number;
+  cached_tokens: number;
+  output_tokens: number;
+  reasoning_tokens: number;
+  total_tokens: number;
+}
+
+export interface ModelInfo {
+  id: string;
+  label?: string | null;
+  reasoning: { efforts: string[]; default: string } | null;
+}
+
+export interface ModelList {
+  default: string;
+  models: ModelInfo[];
+}
+
+export type MessageStatus = "streaming" | "completed" | "incomplete" | "cancelled" | "failed";
+
+export interface ConversationSummary {
+  id: string;
+  title: string;
+  created_at: string;
+  updated_at: string;
+  /** Only in search results: the matching text. */
+  snippet?: string;
+}
+
+export interface StoredMessage {
+  id: string;
+  parent_id: string | null;
+  role: "user" | "assistant";
+  status: MessageStatus;
+  items: JsonObject[];
+  text: string;
+  model: string | null;
+  usage: Usage | null;
+  cost_usd: number | null;
+  created_at: string;
+  sibling_ids: string[];
+}
+
+export interface Conversation extends ConversationSummary {
+  usage: Usage | null;
+  cost_usd: number | null;
+  /** The active path, root first. */
+  messages: StoredMessage[];
+}
+
+export interface ConversationPage {
+  data: ConversationSummary[];
+  next_cursor: string | null;
+}
+
+export interface UsageRow extends Usage {
+  day: string;
+  model: string;
+  cost_usd: number | null;
+  turns: number;
+}
+
+export interface UsageReport {
+  since: string;
+  days: number;
+  data: UsageRow[];
+  totals: Usage & { cost_usd: number | null; turns: number };
+}
+
+/** The body of POST /api/conversations/{id}/turns: one of `text`, `input` or `regenerate`. */
+export interface TurnRequest {
+  text?: string;
+  input?: JsonObject[];
+  /** Left out: the end of the active path; null: a new first message. */
+  parent_id?: string | null;
+  regenerate?: string;
+  toolsState?: ToolsState;
+  model?: string;
+  reasoning?: { effort?: string; summary?: string };
+}
+
 type FetchLike = typeof fetch;
 
 export interface ApiOptions {
@@ -93,6 +182,22 @@ export async function errorFromResponse(response: Response): Promise<ApiError> {
     text += ` You can try again in ${Math.ceil(retryAfter)} second${Math.ceil(retryAfter) === 1 ? "" : "s"}.`;
   }
   return new ApiError(response.status, text);
+}
+
+/** The file name of a Content-Disposition header: `filename*` (RFC 5987) first, else `filename`. */
+export function filenameFromDisposition(header: string | null): string | null {
+  if (!header) return null;
+  const extended = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(header);
+  if (extended?.[1]) {
+    try {
+      return decodeURIComponent(extended[1].trim());
+    } catch {
+      // Badly encoded: the plain name may do.
+    }
+  }
+  const plain = /filename\s*=\s*(?:"([^"]*)"|([^;]+))/i.exec(header);
+  const name = (plain?.[1] ?? plain?.[2])?.trim();
+  return name || null;
 }
 
 export function buildUrl(baseUrl: string, path: string, query?: Record<string, QueryValue>): string {
@@ -165,6 +270,13 @@ export function createApi(options: ApiOptions = {}) {
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
+
+  const conversationPath = (id: string) => `/api/conversations/${encodeURIComponent(id)}`;
+
+  async function* numberedFrames(response: Response): AsyncGenerator<NumberedEvent, void, undefined> {
+    if (!response.body) throw new ApiError(response.status, "The server sent an empty answer.");
+    yield* readNumberedEventStream(response.body);
+  }
 
   return {
     baseUrl,
@@ -278,6 +390,89 @@ export function createApi(options: ApiOptions = {}) {
         xhr.send(form);
       });
     },
+
+    health: () => json<Health>("/api/health"),
+
+    models: () => json<ModelList>("/api/models"),
+
+    usage: (days = 30) => json<UsageReport>("/api/usage", {}, { days }),
+
+    listConversations: (query: { limit?: number; cursor?: string | null; q?: string } = {}, signal?: AbortSignal) =>
+      json<ConversationPage>(
+        "/api/conversations",
+        { signal },
+        { limit: query.limit, cursor: query.cursor || undefined, q: query.q || undefined },
+      ),
+
+    createConversation: (title?: string) =>
+      postJson<Conversation>("/api/conversations", title ? { title } : {}),
+
+    getConversation: (id: string, signal?: AbortSignal) => json<Conversation>(conversationPath(id), { signal }),
+
+    updateConversation: (id: string, patch: { title?: string; current_message_id?: string }) =>
+      json<Conversation>(conversationPath(id), {
+        method: "PATCH",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify(patch),
+      }),
+
+    async deleteConversation(id: string): Promise<void> {
+      await request(conversationPath(id), { method: "DELETE" });
+    },
+
+    /**
+     * The export as a file: its bytes, and the name the server gave it (null when the header
+     * cannot be read: cross origin, the backend does not expose Content-Disposition).
+     */
+    async exportConversation(
+      id: string,
+      format: "json" | "markdown",
+    ): Promise<{ blob: Blob; filename: string | null }> {
+      const response = await request(`${conversationPath(id)}/export`, {}, { format });
+      const filename = filenameFromDisposition(response.headers.get("Content-Disposition"));
+      return { blob: await response.blob(), filename };
+    },
+
+    importConversation: (exported: unknown) => postJson<Conversation>("/api/conversations/import", exported),
+
+    /**
+     * Starts a turn of a server-kept conversation and yields its numbered frames. Throws
+     * ApiError when the backend refuses before streaming (409: a turn already runs).
+     */
+    async *startTurn(
+      conversationId: string,
+      body: TurnRequest,
+      signal?: AbortSignal,
+    ): AsyncGenerator<NumberedEvent, void, undefined> {
+      const response = await request(`${conversationPath(conversationId)}/turns`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        body: JSON.stringify(body),
+        signal,
+      });
+      yield* numberedFrames(response);
+    },
+
+    /** The frames of a turn after `after` (Last-Event-ID), then the live ones; 410 once forgotten. */
+    async *turnEvents(
+      conversationId: string,
+      turnId: string,
+      after: number,
+      signal?: AbortSignal,
+    ): AsyncGenerator<NumberedEvent, void, undefined> {
+      const headers: Record<string, string> = { Accept: "text/event-stream" };
+      if (after > 0) headers["Last-Event-ID"] = String(after);
+      const response = await request(
+        `${conversationPath(conversationId)}/turns/${encodeURIComponent(turnId)}/events`,
+        { headers, signal },
+      );
+      yield* numberedFrames(response);
+    },
+
+    cancelTurn: (conversationId: string, turnId: string) =>
+      json<{ status: string }>(`${conversationPath(conversationId)}/turns/${encodeURIComponent(turnId)}/cancel`, {
+        method: "POST",
+      }),
 
     googleStatus: () => json<GoogleStatus>("/api/google/status"),
 

@@ -34,3 +34,28 @@ export function withoutOAuthParams(href: string): string {
   for (const key of ["connected", "error", "error_description"]) url.searchParams.delete(key);
   return url.pathname + (url.searchParams.toString() ? `?${url.searchParams}` : "") + url.hash;
 }
+
+const RETURN_KEY = "responses-chat:google-return";
+
+/** Only this app's own conversation pages: never a path another page could have put there. */
+const SAFE_RETURN = /^\/c\/[A-Za-z0-9_-]{1,64}$/;
+
+/** Before the full-page trip to Google: remember which conversation was open. */
+export function rememberReturnPath(storage: Pick<Storage, "setItem">, pathname: string): void {
+  try {
+    if (SAFE_RETURN.test(pathname)) storage.setItem(RETURN_KEY, pathname);
+  } catch {
+    // Storage blocked: the trip comes back to a new chat.
+  }
+}
+
+/** After the trip: the conversation to open again (once), or null. */
+export function takeReturnPath(storage: Pick<Storage, "getItem" | "removeItem">): string | null {
+  try {
+    const path = storage.getItem(RETURN_KEY);
+    storage.removeItem(RETURN_KEY);
+    return path && SAFE_RETURN.test(path) ? path : null;
+  } catch {
+    return null;
+  }
+}

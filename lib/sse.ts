@@ -45,6 +45,22 @@ export function parseFrame(frame: string): StreamEvent | null {
   return null;
 }
 
+/** A frame of a conversation turn: its `id:` number (null when it has none) and its event. */
+export interface NumberedEvent {
+  id: number | null;
+  event: StreamEvent;
+}
+
+/** The `id:` line of a frame, as a number; null without one (or when it is not a number). */
+export function frameId(frame: string): number | null {
+  for (const line of frame.split("\n")) {
+    if (!line.startsWith("id:")) continue;
+    const value = line.slice(3).trim();
+    return /^\d+$/.test(value) ? Number(value) : null;
+  }
+  return null;
+}
+
 /**
  * Incremental frame splitter: feed it text as it arrives, in chunks of any
  * size, and it hands back every event whose frame is complete.
@@ -53,17 +69,22 @@ export class SseParser {
   private buffer = "";
 
   push(text: string): StreamEvent[] {
+    return this.pushNumbered(text).map((frame) => frame.event);
+  }
+
+  /** As `push`, keeping each frame's `id:` number (the conversation routes number their frames). */
+  pushNumbered(text: string): NumberedEvent[] {
     // A `\r\n` line end would hide the blank-line separator; normalise it.
     this.buffer += text.replace(/\r\n?/g, "\n");
     // A lone `\r` at the very end may be the first half of `\r\n`: the
     // replacement above already turned it into `\n`, which is harmless.
-    const events: StreamEvent[] = [];
+    const events: NumberedEvent[] = [];
     let boundary = this.buffer.indexOf("\n\n");
     while (boundary !== -1) {
       const frame = this.buffer.slice(0, boundary);
       this.buffer = this.buffer.slice(boundary + 2);
       const event = parseFrame(frame);
-      if (event) events.push(event);
+      if (event) events.push({ id: frameId(frame), event });
       boundary = this.buffer.indexOf("\n\n");
     }
     return events;
@@ -71,11 +92,15 @@ export class SseParser {
 
   /** The stream ended: a last frame without its blank line still counts. */
   finish(): StreamEvent[] {
+    return this.finishNumbered().map((frame) => frame.event);
+  }
+
+  finishNumbered(): NumberedEvent[] {
     const rest = this.buffer;
     this.buffer = "";
     if (rest.trim() === "") return [];
     const event = parseFrame(rest);
-    return event ? [event] : [];
+    return event ? [{ id: frameId(rest), event }] : [];
   }
 }
 
@@ -83,6 +108,13 @@ export class SseParser {
 export async function* readEventStream(
   body: ReadableStream<Uint8Array>,
 ): AsyncGenerator<StreamEvent, void, undefined> {
+  for await (const frame of readNumberedEventStream(body)) yield frame.event;
+}
+
+/** As `readEventStream`, with each frame's `id:` number. */
+export async function* readNumberedEventStream(
+  body: ReadableStream<Uint8Array>,
+): AsyncGenerator<NumberedEvent, void, undefined> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   const parser = new SseParser();
@@ -95,10 +127,10 @@ export async function* readEventStream(
         break;
       }
       // `stream: true` keeps a multi-byte character split across chunks whole.
-      yield* parser.push(decoder.decode(value, { stream: true }));
+      yield* parser.pushNumbered(decoder.decode(value, { stream: true }));
     }
-    yield* parser.push(decoder.decode());
-    yield* parser.finish();
+    yield* parser.pushNumbered(decoder.decode());
+    yield* parser.finishNumbered();
   } finally {
     // Left early (Stop, or the consumer gave up): tell the server we are gone.
     if (!finished) void reader.cancel().catch(() => undefined);

@@ -1,14 +1,18 @@
 "use client";
 
-import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from "react";
 
 interface ComposerProps {
   busy: boolean;
+  /** Sending is not possible (no OpenAI key on the server): the reason is shown elsewhere. */
+  blocked?: boolean;
   onSend: (text: string) => void;
   onStop: () => void;
+  /** Controls under the box (the model picker). */
+  toolbar?: ReactNode;
 }
 
-export function Composer({ busy, onSend, onStop }: ComposerProps) {
+export function Composer({ busy, blocked = false, onSend, onStop, toolbar }: ComposerProps) {
   const [text, setText] = useState("");
   const box = useRef<HTMLTextAreaElement>(null);
 
@@ -26,7 +30,7 @@ export function Composer({ busy, onSend, onStop }: ComposerProps) {
   }, [busy]);
 
   const submit = () => {
-    if (busy || !text.trim()) return;
+    if (busy || blocked || !text.trim()) return;
     onSend(text);
     setText("");
   };
@@ -69,13 +73,14 @@ export function Composer({ busy, onSend, onStop }: ComposerProps) {
         ) : (
           <button
             type="submit"
-            disabled={!text.trim()}
+            disabled={!text.trim() || blocked}
             className="h-11 rounded-xl bg-sky-700 px-4 font-medium text-white hover:bg-sky-800 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-sky-700 disabled:cursor-not-allowed disabled:bg-zinc-300"
           >
             Send
           </button>
         )}
       </div>
+      {toolbar ? <div className="mx-auto mt-2 max-w-3xl">{toolbar}</div> : null}
     </form>
   );
 }

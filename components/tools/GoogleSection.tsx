@@ -1,7 +1,7 @@
 "use client";
 
 import { api } from "@/lib/api";
-import { useChatStore } from "@/stores/chat-store";
+import { rememberReturnPath } from "@/lib/google-return";
 import { useGoogleStore } from "@/stores/google-store";
 import { useToolsStore } from "@/stores/tools-store";
 
@@ -43,7 +43,7 @@ export function GoogleSection() {
         // A full-page navigation: the backend sends the browser on to Google and back.
         <a
           href={api.googleAuthUrl()}
-          onClick={() => useChatStore.getState().saveForNavigation()}
+          onClick={() => rememberReturnPath(sessionStorage, window.location.pathname)}
           className={`inline-block ${primaryButtonClass}`}
         >
           Connect Google

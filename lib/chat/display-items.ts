@@ -216,8 +216,16 @@ export function itemFromOutput(
         decision: prev?.decision ?? null,
       };
     }
+    case "reasoning": {
+      const prev = existing?.kind === "reasoning" ? existing : undefined;
+      const summary = (getArray(raw, "summary") ?? [])
+        .map((part) => getString(part, "text") ?? "")
+        .filter(Boolean)
+        .join("\n\n");
+      return { kind: "reasoning", id, turnId, summary: summary || prev?.summary || "", done };
+    }
     default:
-      // reasoning and anything new: nothing to show, but it stays in the conversation.
+      // anything new: nothing to show, but it stays in the conversation.
       return null;
   }
 }

@@ -156,7 +156,7 @@ function failTurn(state: ChatState, message: string): ChatState {
 function closeStreamingItems(items: ChatItem[], turnId: string): ChatItem[] {
   return items.map((item) => {
     if (item.turnId !== turnId) return item;
-    if (item.kind === "assistant" && !item.done) return { ...item, done: true };
+    if ((item.kind === "assistant" || item.kind === "reasoning") && !item.done) return { ...item, done: true };
     if (item.kind === "function_call" && (item.status === "streaming" || item.status === "ready"))
       return { ...item, status: "skipped" };
     if ((item.kind === "web_search" || item.kind === "file_search") && item.status === "searching")
@@ -252,6 +252,25 @@ function applyStreamEvent(state: ChatState, event: StreamEvent): ChatState {
       return markStarted(
         updateKind(ensureAssistant(state, itemId), itemId, "assistant", (item) => ({ ...item, text })),
       );
+    }
+
+    case "response.reasoning_summary_part.added":
+    case "response.reasoning_summary_text.delta": {
+      if (!itemId || !state.turn) return state;
+      const withItem = findItem(state.items, itemId)
+        ? state
+        : {
+            ...state,
+            items: [
+              ...state.items,
+              { kind: "reasoning" as const, id: itemId, turnId: state.turn.id, summary: "", done: false },
+            ],
+          };
+      return updateKind(withItem, itemId, "reasoning", (item) => {
+        if (event.type === "response.reasoning_summary_part.added")
+          return item.summary ? { ...item, summary: `${item.summary}\n\n` } : item;
+        return { ...item, summary: item.summary + (getString(event, "delta") ?? "") };
+      });
     }
 
     case "response.output_text.annotation.added": {

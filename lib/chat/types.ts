@@ -71,6 +71,8 @@ export type ChatItem =
       arguments: string;
       decision: "approved" | "declined" | null;
     })
+  /** The model's reasoning summary: shown while it thinks, then folded away. */
+  | (Base & { kind: "reasoning"; summary: string; done: boolean })
   | (Base & { kind: "error"; message: string })
   | (Base & { kind: "notice"; text: string });
 

@@ -216,3 +216,63 @@ describe("buildUrl", () => {
     expect(buildUrl("", "/x", {})).toBe("/x");
   });
 });
+
+describe("conversation routes", () => {
+  const baseUrl = "http://api.example:8000";
+
+  it("starts a turn with its body and yields the numbered frames", async () => {
+    const { recordedTurnText } = await import("./helpers/turns");
+    const { fetch, calls } = fakeFetch(
+      () => new Response(recordedTurnText("text"), { headers: { "Content-Type": "text/event-stream" } }),
+    );
+    const api = createApi({ baseUrl, fetch });
+    const ids: Array<number | null> = [];
+    for await (const frame of api.startTurn("conv_1", { text: "Hi", parent_id: null, model: "gpt-4.1" })) ids.push(frame.id);
+    expect(ids).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14]);
+    expect(calls[0]?.url).toBe(`${baseUrl}/api/conversations/conv_1/turns`);
+    expect(calls[0]?.init.method).toBe("POST");
+    expect(JSON.parse(String(calls[0]?.init.body))).toEqual({ text: "Hi", parent_id: null, model: "gpt-4.1" });
+    expect(calls[0]?.init.credentials).toBe("include");
+  });
+
+  it("resumes with Last-Event-ID, and from the start without it", async () => {
+    const { fetch, calls } = fakeFetch(() => new Response("", { headers: { "Content-Type": "text/event-stream" } }));
+    const api = createApi({ baseUrl, fetch });
+    for await (const frame of api.turnEvents("conv_1", "msg_2", 17)) void frame;
+    for await (const frame of api.turnEvents("conv_1", "msg_2", 0)) void frame;
+    expect(calls[0]?.url).toBe(`${baseUrl}/api/conversations/conv_1/turns/msg_2/events`);
+    expect((calls[0]?.init.headers as Record<string, string>)["Last-Event-ID"]).toBe("17");
+    expect((calls[1]?.init.headers as Record<string, string>)["Last-Event-ID"]).toBeUndefined();
+  });
+
+  it("says a forgotten turn is gone (410), in the server's words", async () => {
+    const { fetch } = fakeFetch(() => json({ error: "This turn can no longer be replayed." }, 410));
+    const api = createApi({ baseUrl, fetch });
+    await expect(api.turnEvents("conv_1", "msg_2", 3).next()).rejects.toMatchObject({
+      status: 410,
+      message: "This turn can no longer be replayed.",
+    });
+  });
+
+  it("lists, searches, renames, chooses a branch, deletes and cancels by the documented routes", async () => {
+    const { fetch, calls } = fakeFetch((call) =>
+      call.init.method === "DELETE" ? new Response(null, { status: 204 }) : json({ data: [], next_cursor: null }),
+    );
+    const api = createApi({ baseUrl, fetch });
+    await api.listConversations({ limit: 30, cursor: "abc", q: "lisbon trip" });
+    await api.updateConversation("conv_1", { title: "Trip" });
+    await api.updateConversation("conv_1", { current_message_id: "msg_3" });
+    await api.deleteConversation("conv_1");
+    await api.cancelTurn("conv_1", "msg_2");
+    await api.usage(30);
+    expect(calls.map((c) => `${c.init.method ?? "GET"} ${c.url.replace(baseUrl, "")}`)).toEqual([
+      "GET /api/conversations?limit=30&cursor=abc&q=lisbon+trip",
+      "PATCH /api/conversations/conv_1",
+      "PATCH /api/conversations/conv_1",
+      "DELETE /api/conversations/conv_1",
+      "POST /api/conversations/conv_1/turns/msg_2/cancel",
+      "GET /api/usage?days=30",
+    ]);
+    expect(JSON.parse(String(calls[2]?.init.body))).toEqual({ current_message_id: "msg_3" });
+  });
+});

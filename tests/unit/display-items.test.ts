@@ -45,8 +45,22 @@ describe("itemFromOutput", () => {
     expect(done).toMatchObject({ callId: "call_1", arguments: '{"a":1}', status: "ready" });
   });
 
-  it("shows nothing for reasoning, which stays in the conversation only", () => {
-    expect(itemFromOutput({ id: "rs_1", type: "reasoning", summary: [] }, "t1", undefined, true)).toBeNull();
+  it("shows reasoning by its summary parts, one paragraph each", () => {
+    const raw = {
+      id: "rs_1",
+      type: "reasoning",
+      summary: [
+        { type: "summary_text", text: "**Plan**" },
+        { type: "summary_text", text: "Then answer." },
+      ],
+    };
+    expect(itemFromOutput(raw, "t1", undefined, true)).toEqual({
+      kind: "reasoning",
+      id: "rs_1",
+      turnId: "t1",
+      summary: "**Plan**\n\nThen answer.",
+      done: true,
+    });
   });
 });
 

@@ -1,0 +1,17 @@
+import type { ReactNode } from "react";
+
+import { AccessGate } from "@/components/AccessGate";
+import { ChatApp } from "@/components/ChatApp";
+
+/**
+ * The chat stays mounted while the URL moves between `/` (a new chat) and `/c/<id>`: an answer
+ * streaming in one conversation goes on while another is open.
+ */
+export default function ChatLayout({ children }: { children: ReactNode }) {
+  return (
+    <AccessGate>
+      <ChatApp />
+      {children}
+    </AccessGate>
+  );
+}

@@ -1,0 +1,4 @@
+/** A new chat: the layout's ChatApp shows it. */
+export default function NewChat() {
+  return null;
+}
