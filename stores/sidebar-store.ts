@@ -123,6 +123,8 @@ export function createSidebarStore(deps: SidebarDeps): UseBoundStore<StoreApi<Si
 
       touch(summary) {
         if (get().query) return; // search results stay as the search found them
+        // Deleted, waiting for Undo: a late title or answer must not bring it back before then.
+        if (hidden(summary.id)) return;
         set((s) => {
           const known = s.items.find((i) => i.id === summary.id);
           const now = new Date().toISOString();
@@ -171,7 +173,11 @@ export function createSidebarStore(deps: SidebarDeps): UseBoundStore<StoreApi<Si
         timers.delete(id);
         set((s) => ({
           deleted: s.deleted.filter((d) => d.summary.id !== id),
-          items: insertAt(s.items, entry.summary, entry.index),
+          items: insertAt(
+            s.items.filter((i) => i.id !== id),
+            entry.summary,
+            entry.index,
+          ),
         }));
       },
     };

@@ -77,6 +77,17 @@ describe("the sidebar", () => {
     expect(ids(store.getState().items)).toEqual(["a"]);
   });
 
+  it("keeps a deleted conversation hidden from a late title, and Undo shows it once", async () => {
+    const { store } = setup();
+    await store.getState().loadFirst();
+    store.getState().remove("a");
+    // The title generated after the first answer arrives while the Undo is on offer.
+    store.getState().touch({ ...summary("a"), title: "Fake title" });
+    expect(ids(store.getState().items)).toEqual(["b"]);
+    store.getState().undo("a");
+    expect(ids(store.getState().items)).toEqual(["a", "b"]);
+  });
+
   it("puts a conversation back when the delete fails, and says why", async () => {
     const { store, api, timers } = setup();
     await store.getState().loadFirst();
