@@ -152,7 +152,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         allow_credentials=True,
         allow_methods=["GET", "POST", "PATCH", "DELETE", "OPTIONS"],
         allow_headers=["*"],
-        expose_headers=["X-Request-ID", "Retry-After"],
+        # What a page on another origin reads: the export's file name, a turn's ids.
+        expose_headers=[
+            "X-Request-ID",
+            "Retry-After",
+            "Content-Disposition",
+            "X-Conversation-Id",
+            "X-Turn-Id",
+        ],
     )
     # Outermost: it sees every answer, the guards' refusals included.
     app.add_middleware(ObservabilityMiddleware)

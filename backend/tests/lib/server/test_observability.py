@@ -39,7 +39,10 @@ def test_a_strange_request_id_is_replaced(client: httpx.Client) -> None:
 
 def test_the_browser_may_read_the_request_id_cross_origin(client: httpx.Client) -> None:
     response = client.get("/api/health", headers={"origin": "http://localhost:3000"})
-    assert "x-request-id" in response.headers["access-control-expose-headers"].lower()
+    exposed = response.headers["access-control-expose-headers"].lower().split(", ")
+    assert "x-request-id" in exposed
+    # An export's file name and a new turn's ids, for a web client on another origin.
+    assert {"content-disposition", "x-conversation-id", "x-turn-id"} <= set(exposed)
 
 
 def test_requests_are_counted_by_route_template_and_status(
