@@ -11,6 +11,8 @@ import {
   CROSS_ORIGIN,
   FAKE_OIDC_PORT,
   FAKE_OIDC_URL,
+  FAKE_SIGN_IN_PORT,
+  FAKE_SIGN_IN_URL,
   FAKE_OPENAI_PORT,
   FAKE_OPENAI_URL,
   FAKE_WEB_SERVICES_PORT,
@@ -50,6 +52,11 @@ const backendEnv: Record<string, string> = {
   GOOGLE_CLIENT_SECRET: "fake-client-secret-for-tests",
   // Google sends the browser back through whichever origin serves /api.
   GOOGLE_REDIRECT_URI: `${CROSS_ORIGIN ? BACKEND_URL : WEB_URL}/api/google/callback`,
+  // Signing in with the team's provider (optional: nobody has to).
+  OIDC_DISCOVERY_URL: `${FAKE_SIGN_IN_URL}/.well-known/openid-configuration`,
+  OIDC_CLIENT_ID: "fake-client-id",
+  OIDC_CLIENT_SECRET: "fake-client-secret-for-tests",
+  OIDC_REDIRECT_URI: `${CROSS_ORIGIN ? BACKEND_URL : WEB_URL}/api/auth/callback`,
   // Small, so the "too large" path is reached with a small file.
   MAX_UPLOAD_BYTES: String(256 * 1024),
   SESSION_SECRET: "e2e-session-secret-not-for-production-0123456789",
@@ -119,6 +126,17 @@ export default defineConfig({
       command: logged("fake-oidc", `"${PYTHON}" -m tests.fakes.oidc_provider --port ${FAKE_OIDC_PORT}`),
       cwd: `${REPO_ROOT}/backend`,
       url: `${FAKE_OIDC_URL}/.well-known/openid-configuration`,
+      reuseExistingServer: reuse,
+      timeout: 30_000,
+      stdout: "ignore",
+      stderr: "ignore",
+    },
+    {
+      name: "fake sign-in provider",
+      command: logged("fake-sign-in", `"${PYTHON}" -m tests.fakes.oidc_provider --port ${FAKE_SIGN_IN_PORT}`),
+      cwd: `${REPO_ROOT}/backend`,
+      url: `${FAKE_SIGN_IN_URL}/.well-known/openid-configuration`,
+      env: { FAKE_OIDC_LOGIN_PAGE: "1" },
       reuseExistingServer: reuse,
       timeout: 30_000,
       stdout: "ignore",

@@ -17,6 +17,7 @@ import { Composer } from "./chat/Composer";
 import { ConversationHeader } from "./chat/ConversationHeader";
 import { MessageList } from "./chat/Messages";
 import { ModelPicker } from "./chat/ModelPicker";
+import { AccountMenu } from "./AccountMenu";
 import { FirstRunNotice } from "./FirstRunNotice";
 import { Sidebar, UndoToasts } from "./sidebar/Sidebar";
 import { ToolsPanel } from "./tools/ToolsPanel";
@@ -235,6 +236,7 @@ export function ChatApp() {
           onImport={(file) => void onImport(file)}
           importError={importError}
         />
+        <AccountMenu />
       </nav>
       <div className="flex min-w-0 flex-1 flex-col">
         <ConversationHeader

@@ -10,7 +10,8 @@ function sidebar(page: Page) {
   const nav = page.getByRole("navigation", { name: "Conversations" });
   return {
     nav,
-    links: nav.getByRole("link").filter({ hasNotText: "Usage" }),
+    // The conversations: not the Usage page, nor Sign in at the foot.
+    links: nav.getByRole("link").filter({ hasNotText: /^(Usage|Sign in)$/ }),
     link: (name: string | RegExp, options: { exact?: boolean } = {}) => nav.getByRole("link", { name, ...options }),
     search: nav.getByRole("searchbox", { name: "Search conversations" }),
   };

@@ -11,12 +11,15 @@ export const FAKE_OPENAI_PORT = port("E2E_FAKE_OPENAI_PORT", 18931);
 export const WEB_PORT = port("E2E_WEB_PORT", 18932);
 export const FAKE_WEB_SERVICES_PORT = port("E2E_FAKE_WEB_SERVICES_PORT", 18933);
 export const FAKE_OIDC_PORT = port("E2E_FAKE_OIDC_PORT", 18934);
+export const FAKE_SIGN_IN_PORT = port("E2E_FAKE_SIGN_IN_PORT", 18935);
 
 export const BACKEND_URL = `http://127.0.0.1:${BACKEND_PORT}`;
 export const FAKE_OPENAI_URL = `http://127.0.0.1:${FAKE_OPENAI_PORT}`;
 export const WEB_URL = `http://127.0.0.1:${WEB_PORT}`;
 export const FAKE_WEB_SERVICES_URL = `http://127.0.0.1:${FAKE_WEB_SERVICES_PORT}`;
 export const FAKE_OIDC_URL = `http://127.0.0.1:${FAKE_OIDC_PORT}`;
+/** The team's identity provider, for signing in: a fake of its own, with a sign-in page. */
+export const FAKE_SIGN_IN_URL = `http://127.0.0.1:${FAKE_SIGN_IN_PORT}`;
 
 /**
  * `same-origin` (default): the browser calls /api on the web server, which

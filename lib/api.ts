@@ -1,6 +1,7 @@
 import { API_BASE_URL, credentialsFor } from "./api-config";
 import { getString, isObject, type JsonObject } from "./json";
 import { readEventStream, readNumberedEventStream, type NumberedEvent, type StreamEvent } from "./sse";
+import type { AuthStatus } from "./sign-in";
 import type { ToolsState } from "./tools-state";
 
 /** A failed call, with a message meant for people. `status` 0: never reached the server. */
@@ -478,6 +479,15 @@ export function createApi(options: ApiOptions = {}) {
 
     /** A full-page navigation target: the backend redirects on to Google. */
     googleAuthUrl: () => url("/api/google/auth"),
+
+    /** Where the browser goes to sign in with the team's provider (a full-page trip). */
+    signInUrl: () => url("/api/auth/login"),
+
+    authMe: () => json<AuthStatus>("/api/auth/me", {}, undefined, { report: false }),
+
+    async signOut(): Promise<void> {
+      await request("/api/auth/logout", { method: "POST" }, undefined, { report: false });
+    },
 
     googleDisconnect: () => json<unknown>("/api/google/disconnect", { method: "POST" }),
   };

@@ -1,6 +1,7 @@
 import type { ReactNode } from "react";
 
 import { AccessGate } from "@/components/AccessGate";
+import { AuthGate } from "@/components/AuthGate";
 import { ChatApp } from "@/components/ChatApp";
 
 /**
@@ -10,8 +11,10 @@ import { ChatApp } from "@/components/ChatApp";
 export default function ChatLayout({ children }: { children: ReactNode }) {
   return (
     <AccessGate>
-      <ChatApp />
-      {children}
+      <AuthGate>
+        <ChatApp />
+        {children}
+      </AuthGate>
     </AccessGate>
   );
 }

@@ -6,7 +6,9 @@ Connect provider of a team's sign-in (Keycloak, Okta, Entra ID...).
 - `GET /jwks`: the public half of its RSA signing key (`rotate_key()` makes a new one).
 - `GET /authorize`: approves at once as `identity` (sub, email, name...), redirecting to
   `redirect_uri` with `code` and `state`, so a browser completes the flow with no login page.
-  `deny=True` (or `/_fake/deny`) answers `error=access_denied` instead.
+  `deny=True` (or `/_fake/deny`) answers `error=access_denied` instead. With `login_page`
+  (FAKE_OIDC_LOGIN_PAGE=1 when run alone) it first shows a page with a "Continue as <name>"
+  button, as a real provider's sign-in page would, for the browser tests to click through.
 - `POST /token`: `authorization_code` (checks client credentials, redirect URI and the PKCE S256
   verifier; a code works once; the answer carries an ID token signed with its key, with the
   nonce of the authorization request) and `refresh_token` (refused once revoked or when
@@ -22,7 +24,9 @@ import asyncio
 import base64
 import dataclasses
 import hashlib
+import html
 import json
+import os
 import secrets
 import threading
 import time
@@ -34,7 +38,7 @@ from joserfc import jwt
 from joserfc.jwk import OctKey, RSAKey
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from tests.fakes.server import serve_standalone
@@ -94,6 +98,7 @@ class FakeOIDCProvider:
     refuse_refresh: bool = False
     fail_token_endpoint: bool = False
     deny: bool = False
+    login_page: bool = False
     # Who signs in at the next authorization request.
     identity: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_IDENTITY))
     id_token_fault: str | None = None
@@ -233,6 +238,8 @@ class FakeOIDCProvider:
         redirect_uri = params.get("redirect_uri", "")
         if params.get("client_id") != self.client_id or not redirect_uri:
             return JSONResponse({"error": "invalid_request"}, status_code=400)
+        if self.login_page and params.pop("approved", None) != "1":
+            return self._login_page(params)
         answer: dict[str, str] = {}
         if self.deny:
             answer["error"] = "access_denied"
@@ -253,6 +260,20 @@ class FakeOIDCProvider:
             answer["state"] = params["state"]
         separator = "&" if "?" in redirect_uri else "?"
         return RedirectResponse(f"{redirect_uri}{separator}{urlencode(answer)}", status_code=302)
+
+    def _login_page(self, params: dict[str, str]) -> Response:
+        name = html.escape(str(self.identity.get("name", "someone")))
+        fields = "".join(
+            f'<input type="hidden" name="{html.escape(key)}" value="{html.escape(value)}">'
+            for key, value in params.items()
+        )
+        page = (
+            "<!doctype html><title>Fake ID: sign in</title><h1>Sign in to Fake ID</h1>"
+            f'<form method="get" action="/authorize">{fields}'
+            '<input type="hidden" name="approved" value="1">'
+            f"<button>Continue as {name}</button></form>"
+        )
+        return HTMLResponse(page)
 
     def _client_ok(self, request: Request, form: dict[str, str]) -> bool:
         header = request.headers.get("authorization", "")
@@ -329,7 +350,13 @@ class FakeOIDCProvider:
 
 def main() -> None:
     serve_standalone(
-        lambda base_url: FakeOIDCProvider(base_url=base_url).app, __doc__.splitlines()[0], 8102
+        lambda base_url: (
+            FakeOIDCProvider(
+                base_url=base_url, login_page=os.environ.get("FAKE_OIDC_LOGIN_PAGE") == "1"
+            ).app
+        ),
+        __doc__.splitlines()[0],
+        8102,
     )
 
 
