@@ -9,10 +9,6 @@ import { itemFromOutput, mergeAnnotations, parseAnnotation } from "./display-ite
 import type { Annotation, ApiItem, ChatItem, ChatState, ContainerFile, TurnState } from "./types";
 
 export type ChatAction =
-  /** A new, empty chat (the store's New chat). */
-  | { type: "new_chat" }
-  /** The chat kept across a full-page trip (the Google sign-in), put back. */
-  | { type: "restored"; items: ChatItem[]; conversation: ApiItem[] }
   | { type: "user_message"; turnId: string; text: string }
   | { type: "turn_started"; turnId: string }
   | { type: "stream_event"; event: StreamEvent }
@@ -22,11 +18,8 @@ export type ChatAction =
   | { type: "turn_failed"; message: string }
   /** The person pressed Stop. */
   | { type: "turn_aborted" }
-  | { type: "function_running"; callId: string }
-  | { type: "function_output"; callId: string; output: string }
-  | { type: "approval"; requestId: string; approve: boolean }
-  /** Retry: forget what the failed turn showed; the store then starts a new turn. */
-  | { type: "retry_prepared" };
+  | { type: "function_output"; callId: string; output: string };
+
 
 export const initialChatState: ChatState = { items: [], conversation: [], turn: null };
 
@@ -354,14 +347,6 @@ function abortTurn(state: ChatState): ChatState {
 
 export function chatReducer(state: ChatState, action: ChatAction): ChatState {
   switch (action.type) {
-    case "new_chat":
-      return initialChatState;
-
-    case "restored":
-      // Only into an empty chat: a chat already under way is never overwritten.
-      if (state.items.length) return state;
-      return { items: action.items, conversation: action.conversation, turn: null };
-
     case "user_message":
       return {
         ...state,
@@ -387,11 +372,6 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
     case "turn_aborted":
       return abortTurn(state);
 
-    case "function_running": {
-      const item = state.items.find((i) => i.kind === "function_call" && i.callId === action.callId);
-      return item ? updateKind(state, item.id, "function_call", (fc) => ({ ...fc, status: "running" })) : state;
-    }
-
     case "function_output": {
       const item = state.items.find((i) => i.kind === "function_call" && i.callId === action.callId);
       const withOutput = item
@@ -405,46 +385,5 @@ export function chatReducer(state: ChatState, action: ChatAction): ChatState {
         ],
       };
     }
-
-    case "approval": {
-      const next = updateKind(state, action.requestId, "mcp_approval_request", (item) => ({
-        ...item,
-        decision: action.approve ? "approved" : "declined",
-      }));
-      if (next === state) return state;
-      return {
-        ...next,
-        conversation: [
-          ...next.conversation,
-          { type: "mcp_approval_response", approval_request_id: action.requestId, approve: action.approve },
-        ],
-      };
-    }
-
-    case "retry_prepared": {
-      const turn = state.turn;
-      if (!turn || turn.outcome !== "failed") return state;
-      return {
-        ...state,
-        items: state.items.filter((item) => item.turnId !== turn.id || item.kind === "user"),
-        conversation: turn.request,
-        turn: null,
-      };
-    }
   }
-}
-
-/** Function calls of the finished turn that the client still has to run. */
-export function pendingFunctionCalls(state: ChatState): Kind<"function_call">[] {
-  const turn = state.turn;
-  if (!turn || turn.outcome !== "completed") return [];
-  return state.items.filter(
-    (item): item is Kind<"function_call"> =>
-      item.turnId === turn.id && item.kind === "function_call" && item.status === "ready",
-  );
-}
-
-/** True while the loading indicator should show: a turn runs and nothing arrived yet. */
-export function isWaitingForFirstToken(state: ChatState): boolean {
-  return !!state.turn && state.turn.outcome === "running" && !state.turn.started;
 }
