@@ -27,6 +27,11 @@ class UsageRow:
     turns: int
 
 
+def _usage_row(row: UsageDaily) -> UsageRow:
+    usage = {key: getattr(row, key) for key in USAGE_KEYS}
+    return UsageRow(row.day, row.model, usage, row.cost_usd, row.turns)
+
+
 class UsageRepository:
     def __init__(self, session: AsyncSession, owner: str) -> None:
         if not owner:
@@ -72,16 +77,7 @@ class UsageRepository:
             .where(UsageDaily.owner == self.owner, UsageDaily.day >= since)
             .order_by(UsageDaily.day, UsageDaily.model)
         )
-        return [
-            UsageRow(
-                row.day,
-                row.model,
-                {key: getattr(row, key) for key in USAGE_KEYS},
-                row.cost_usd,
-                row.turns,
-            )
-            for row in await self.session.scalars(query)
-        ]
+        return [_usage_row(row) for row in await self.session.scalars(query)]
 
     async def tokens_on(self, day: date) -> int:
         query = select(func.coalesce(func.sum(UsageDaily.total_tokens), 0)).where(
@@ -98,16 +94,4 @@ async def everyones_usage(session: AsyncSession, since: date) -> list[tuple[str,
         .where(UsageDaily.day >= since)
         .order_by(UsageDaily.owner, UsageDaily.day, UsageDaily.model)
     )
-    return [
-        (
-            row.owner,
-            UsageRow(
-                row.day,
-                row.model,
-                {key: getattr(row, key) for key in USAGE_KEYS},
-                row.cost_usd,
-                row.turns,
-            ),
-        )
-        for row in await session.scalars(query)
-    ]
+    return [(row.owner, _usage_row(row)) for row in await session.scalars(query)]
