@@ -42,7 +42,7 @@ SAVE_EVERY_SECONDS = 1.0
 CLOSE_SECONDS = 1.0
 _FAILED_EVENTS = frozenset({"error", "response.failed"})
 
-Publisher = Callable[[str, list[tuple[int, bytes]], bool], Awaitable[None]]
+Publisher = Callable[[str, list[tuple[int, bytes]], bool], "asyncio.Future[None]"]
 
 
 class Run:
@@ -82,7 +82,6 @@ class Run:
         self._share = share
         self._beat = beat
         self._shared_ok = share is not None
-        self._unshared: list[tuple[int, bytes]] = []
         # The answer: finished output items (reasoning with its encrypted content) and the
         # outputs of the functions run; the text of messages still streaming, by item id.
         self.items: list[dict[str, Any]] = []
@@ -121,10 +120,10 @@ class Run:
 
     # --- frames
 
-    async def _publish(self, event: str, data: Any) -> None:
+    async def _publish(self, event: str, data: Any, wait: bool = False) -> None:
         frame = encode(self.log.last_id + 1, event, data, self._secret)
         number = self.log.append(frame)
-        await self._share_frames([(number, frame)], last=False)
+        await self._share_frames([(number, frame)], last=False, wait=wait)
 
     async def _publish_raw(self, event: RawEvent) -> None:
         if self._window is not None and event.type.endswith((".delta", ".done")):
@@ -136,13 +135,29 @@ class Run:
         number = self.log.append(frame)
         await self._share_frames([(number, frame)], last=False)
 
-    async def _share_frames(self, frames: list[tuple[int, bytes]], last: bool) -> None:
+    async def _share_frames(
+        self, frames: list[tuple[int, bytes]], last: bool, wait: bool = False
+    ) -> None:
+        """Frames for listeners on other workers. Most go out with the next batch while the run
+        reads on; the first and the last are awaited, so another worker knows the run as soon
+        as its POST answers, and has its end when it ends."""
         if not self._shared_ok or self._share is None:
             return
+        done = self._share(self.turn_id, frames, last)
+        if not (wait or last):
+            done.add_done_callback(self._shared)
+            return
         try:
-            await self._share(self.turn_id, self._unshared + frames, last)
-            self._unshared = []
+            await done
         except Exception as exc:
+            self._sharing_failed(exc)
+
+    def _shared(self, done: "asyncio.Future[None]") -> None:
+        if not done.cancelled() and (exc := done.exception()) is not None:
+            self._sharing_failed(exc)
+
+    def _sharing_failed(self, exc: BaseException) -> None:
+        if self._shared_ok:
             # The run goes on for its listeners in this process; other workers lose it.
             logger.warning("run %s: frames no longer shared (%s)", self.turn_id, type(exc).__name__)
             self._shared_ok = False
@@ -161,6 +176,7 @@ class Run:
                     "turn_id": self.turn_id,
                     "user_message_id": self.start.user_message_id,
                 },
+                wait=True,
             )
             self._work = asyncio.create_task(self._rounds())
             try:

@@ -82,7 +82,7 @@ async def start_turn(
         after=after,
         record=lambda mentions: resources.record_mentions(owner, mentions),
         price=lambda usage: request.app.state.models.cost_usd(choice.id, usage),
-        share=state.shared_runs.publish if state.shared_runs else None,
+        share=state.shared_runs.publish_soon if state.shared_runs else None,
         beat=state.shared_runs.beat if state.shared_runs else None,
     )
     runs.hub.start(run)

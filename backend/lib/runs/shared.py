@@ -52,8 +52,16 @@ class SharedRuns:
         )
         self._replay_seconds = int(replay_seconds)
         self._listener: asyncio.Task[None] | None = None
+        self._outbox: list[tuple[str, list[tuple[int, bytes]], bool, asyncio.Future[None]]] = []
+        self._outbox_ready = asyncio.Event()
+        self._flusher: asyncio.Task[None] | None = None
+        self._broken: set[str] = set()
 
     async def close(self) -> None:
+        if self._flusher is not None:
+            self._flusher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._flusher
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -62,17 +70,67 @@ class SharedRuns:
 
     # --- the owning worker
 
+    def publish_soon(
+        self, turn_id: str, frames: list[tuple[int, bytes]], last: bool
+    ) -> "asyncio.Future[None]":
+        """Queues the frames for the next write: the frames of every run of the moment go to
+        Redis in one pipeline, not one round trip per frame. The future says when they are
+        there, or why not; after a failed write a run's later frames are never written (a
+        listener elsewhere must not see frames after a hole), and its heartbeat tells the rest.
+        """
+        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._outbox.append((turn_id, frames, last, done))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._write_forever(), name="shared frames")
+        self._outbox_ready.set()
+        return done
+
     async def publish(self, turn_id: str, frames: list[tuple[int, bytes]], last: bool) -> None:
+        await self.publish_soon(turn_id, frames, last)
+
+    async def _write_forever(self) -> None:
+        while True:
+            await self._outbox_ready.wait()
+            self._outbox_ready.clear()
+            batch, self._outbox = self._outbox, []
+            writable = []
+            for entry in batch:
+                turn_id, _, last, done = entry
+                if turn_id in self._broken:
+                    if last:
+                        self._broken.discard(turn_id)
+                    done.set_exception(SharedRunsUnavailableError("frames no longer shared"))
+                else:
+                    writable.append(entry)
+            if not writable:
+                continue
+            try:
+                async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                    pipe = self._redis.pipeline(transaction=False)
+                    for turn_id, frames, last, _ in writable:
+                        self._add_frames(pipe, turn_id, frames, last)
+                    await pipe.execute()
+            except Exception as exc:
+                for turn_id, _, last, done in writable:
+                    if not last:
+                        self._broken.add(turn_id)
+                    if not done.done():
+                        done.set_exception(exc)
+            else:
+                for *_, done in writable:
+                    if not done.done():
+                        done.set_result(None)
+
+    def _add_frames(
+        self, pipe: Any, turn_id: str, frames: list[tuple[int, bytes]], last: bool
+    ) -> None:
         key = _frames_key(turn_id)
-        async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
-            pipe = self._redis.pipeline(transaction=False)
-            for number, frame in frames:
-                pipe.xadd(key, {"f": frame}, id=f"{number}-1", maxlen=MAX_FRAMES, approximate=True)
-            if last:
-                pipe.xadd(key, {"end": b"1"}, id=f"{frames[-1][0] if frames else 0}-2")
-                pipe.expire(key, self._replay_seconds)
-                pipe.delete(_alive_key(turn_id))
-            await pipe.execute()
+        for number, frame in frames:
+            pipe.xadd(key, {"f": frame}, id=f"{number}-1", maxlen=MAX_FRAMES, approximate=True)
+        if last:
+            pipe.xadd(key, {"end": b"1"}, id=f"{frames[-1][0] if frames else 0}-2")
+            pipe.expire(key, self._replay_seconds)
+            pipe.delete(_alive_key(turn_id))
 
     async def beat(self, turn_id: str) -> None:
         async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
