@@ -57,6 +57,8 @@ const backendEnv: Record<string, string> = {
   OIDC_CLIENT_ID: "fake-client-id",
   OIDC_CLIENT_SECRET: "fake-client-secret-for-tests",
   OIDC_REDIRECT_URI: `${CROSS_ORIGIN ? BACKEND_URL : WEB_URL}/api/auth/callback`,
+  // The fake provider's one person: an admin, who may see everyone's usage.
+  ADMIN_EMAILS: "someone@example.com",
   // Small, so the "too large" path is reached with a small file.
   MAX_UPLOAD_BYTES: String(256 * 1024),
   SESSION_SECRET: "e2e-session-secret-not-for-production-0123456789",

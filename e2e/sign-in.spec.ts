@@ -37,6 +37,13 @@ test.describe("sign-in with the team's provider", () => {
     await expect(secondSidebar.getByRole("link", { name: new RegExp(token) })).toBeVisible();
     await other.close();
 
+    // An admin (ADMIN_EMAILS) sees everyone's usage too, by person.
+    await page.goto("/usage");
+    await page.getByRole("button", { name: "Everyone" }).click();
+    const byPerson = page.getByRole("table", { name: "By person" });
+    await expect(byPerson.getByRole("row", { name: /Some One/ })).toBeVisible();
+    await page.getByRole("link", { name: "Back to the chat" }).click();
+
     await account.click();
     await page.getByRole("menuitem", { name: "Sign out" }).click();
     await expect(sidebar.getByRole("link", { name: "Sign in" })).toBeVisible();

@@ -126,6 +126,15 @@ export interface UsageReport {
   days: number;
   data: UsageRow[];
   totals: Usage & { cost_usd: number | null; turns: number };
+  /** Everyone's report (admins): each owner's totals, most tokens first. */
+  owners?: OwnerUsage[];
+}
+
+export interface OwnerUsage {
+  owner: string;
+  /** Who, for a signed-in person; null for a browser that never signed in. */
+  user: { id: string; email: string | null; name: string | null } | null;
+  totals: Usage & { cost_usd: number | null; turns: number };
 }
 
 /** The body of POST /api/conversations/{id}/turns: one of `text`, `input` or `regenerate`. */
@@ -396,7 +405,9 @@ export function createApi(options: ApiOptions = {}) {
 
     models: () => json<ModelList>("/api/models"),
 
-    usage: (days = 30) => json<UsageReport>("/api/usage", {}, { days }),
+    /** The owner's usage; `everyone` (admins only, else 403): every owner's, summed and each. */
+    usage: (days = 30, everyone = false) =>
+      json<UsageReport>("/api/usage", {}, { days, all: everyone ? 1 : undefined }),
 
     listConversations: (query: { limit?: number; cursor?: string | null; q?: string } = {}, signal?: AbortSignal) =>
       json<ConversationPage>(

@@ -15,6 +15,8 @@ export interface AuthStatus {
   user: AuthUser | null;
   login_required: boolean;
   login_available: boolean;
+  /** May read everyone's usage (ADMIN_EMAILS); absent from older servers. */
+  admin?: boolean;
 }
 
 const ERRORS: Record<string, string> = {

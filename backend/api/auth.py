@@ -16,6 +16,7 @@ from lib.auth.sign_in import (
     SESSION_UNAVAILABLE,
     current_user,
     finish_sign_in,
+    is_admin,
     sign_out,
     start_sign_in,
     user_view,
@@ -91,6 +92,8 @@ async def me(
         "user": user_view(user),
         "login_required": settings.auth_required,
         "login_available": provider.configured,
+        # Whether GET /api/usage?all=1 answers this person: the web client offers it then.
+        "admin": is_admin(settings, user),
     }
 
 

@@ -2,9 +2,12 @@
 
 import Link from "next/link";
 
-import { api } from "@/lib/api";
+import { useState } from "react";
+
+import { api, type OwnerUsage } from "@/lib/api";
 import { dailyBars } from "@/lib/usage-chart";
 import { useFetched } from "@/lib/use-fetched";
+import { useAuthStore } from "@/stores/auth-store";
 
 import { formatCost, formatTokens } from "../chat/Messages";
 
@@ -13,7 +16,11 @@ const COLOURS = ["bg-sky-600", "bg-emerald-600", "bg-amber-500", "bg-fuchsia-600
 
 /** The last 30 days: a bar per day (tokens, by model) and a table of the same numbers. */
 export function UsagePage() {
-  const { data, error, reload } = useFetched("usage", () => api.usage(DAYS));
+  const admin = useAuthStore((s) => s.status?.admin === true);
+  const [everyone, setEveryone] = useState(false);
+  const { data, error, reload } = useFetched(everyone ? "usage-everyone" : "usage", () =>
+    api.usage(DAYS, everyone),
+  );
   const chart = data ? dailyBars(data.data, data.since, data.days) : null;
   const highest = chart ? Math.max(1, ...chart.bars.map((b) => b.total)) : 1;
   const colour = (model: string) => COLOURS[(chart?.models.indexOf(model) ?? 0) % COLOURS.length];
@@ -22,6 +29,24 @@ export function UsagePage() {
     <main className="mx-auto max-w-4xl space-y-6 px-4 py-6">
       <div className="flex items-center justify-between">
         <h1 className="text-xl font-semibold">Usage, last {DAYS} days</h1>
+        {admin ? (
+          <div role="group" aria-label="Whose usage" className="flex rounded-md border border-zinc-300 text-sm">
+            {[
+              { label: "Mine", value: false },
+              { label: "Everyone", value: true },
+            ].map((choice) => (
+              <button
+                key={choice.label}
+                type="button"
+                aria-pressed={everyone === choice.value}
+                onClick={() => setEveryone(choice.value)}
+                className={`px-3 py-1 ${everyone === choice.value ? "bg-zinc-900 text-white" : "hover:bg-zinc-100"}`}
+              >
+                {choice.label}
+              </button>
+            ))}
+          </div>
+        ) : null}
         <Link href="/" className="text-sm text-sky-700 hover:underline">
           Back to the chat
         </Link>
@@ -105,8 +130,49 @@ export function UsagePage() {
                 ))}
             </tbody>
           </table>
+          {data.owners ? <OwnersTable owners={data.owners} /> : null}
         </>
       ) : null}
     </main>
+  );
+}
+
+/** Who used what, for admins: a person by name (or address), a browser that never signed in as such. */
+export function OwnersTable({ owners }: { owners: OwnerUsage[] }) {
+  return (
+    <table className="w-full text-left text-sm">
+      <caption className="py-1 text-left font-medium">By person</caption>
+      <thead className="border-b border-zinc-300 text-xs text-zinc-500">
+        <tr>
+          <th className="py-1 pr-2 font-medium">Who</th>
+          <th className="py-1 pr-2 text-right font-medium">Answers</th>
+          <th className="py-1 pr-2 text-right font-medium">Total tokens</th>
+          <th className="py-1 text-right font-medium">Cost</th>
+        </tr>
+      </thead>
+      <tbody>
+        {owners.map((entry) => (
+          <tr key={entry.owner} className="border-b border-zinc-100">
+            <td className="py-1 pr-2">
+              {entry.user ? (
+                <>
+                  {entry.user.name || entry.user.email || entry.user.id}
+                  {entry.user.name && entry.user.email ? (
+                    <span className="text-xs text-zinc-500"> {entry.user.email}</span>
+                  ) : null}
+                </>
+              ) : (
+                <span className="text-zinc-500">A browser without sign-in</span>
+              )}
+            </td>
+            <td className="py-1 pr-2 text-right tabular-nums">{formatTokens(entry.totals.turns)}</td>
+            <td className="py-1 pr-2 text-right tabular-nums">{formatTokens(entry.totals.total_tokens)}</td>
+            <td className="py-1 text-right tabular-nums">
+              {entry.totals.cost_usd !== null ? formatCost(entry.totals.cost_usd) : "—"}
+            </td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
   );
 }

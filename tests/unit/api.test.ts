@@ -265,6 +265,7 @@ describe("conversation routes", () => {
     await api.deleteConversation("conv_1");
     await api.cancelTurn("conv_1", "msg_2");
     await api.usage(30);
+    await api.usage(7, true);
     expect(calls.map((c) => `${c.init.method ?? "GET"} ${c.url.replace(baseUrl, "")}`)).toEqual([
       "GET /api/conversations?limit=30&cursor=abc&q=lisbon+trip",
       "PATCH /api/conversations/conv_1",
@@ -272,6 +273,7 @@ describe("conversation routes", () => {
       "DELETE /api/conversations/conv_1",
       "POST /api/conversations/conv_1/turns/msg_2/cancel",
       "GET /api/usage?days=30",
+      "GET /api/usage?days=7&all=1",
     ]);
     expect(JSON.parse(String(calls[2]?.init.body))).toEqual({ current_message_id: "msg_3" });
   });

@@ -92,11 +92,21 @@ def answered(browser: httpx.Client, conversation_id: str) -> dict[str, Any]:
 
 
 def test_me_says_sign_in_is_available_but_nobody_is_signed_in(browser: httpx.Client) -> None:
-    assert me(browser) == {"user": None, "login_required": False, "login_available": True}
+    assert me(browser) == {
+        "user": None,
+        "login_required": False,
+        "login_available": True,
+        "admin": False,
+    }
 
 
 def test_me_without_sign_in_configured_says_so(client: httpx.Client) -> None:
-    assert me(client) == {"user": None, "login_required": False, "login_available": False}
+    assert me(client) == {
+        "user": None,
+        "login_required": False,
+        "login_available": False,
+        "admin": False,
+    }
 
 
 def test_login_without_sign_in_configured_is_a_503_naming_the_settings(
@@ -513,6 +523,9 @@ def test_an_admin_sees_everyones_usage_with_who_they_are(
     )
     # Their own view stays their own.
     assert usage_totals(browser)["total_tokens"] == 0
+    # The web client offers the everyone view to them alone.
+    assert me(browser)["admin"] is True
+    assert me(other_browser)["admin"] is False
 
 
 def test_everyones_usage_is_refused_to_others(
@@ -534,6 +547,7 @@ def test_an_admin_address_the_provider_has_not_verified_is_no_admin(
         who = identity("boss", email_verified=False)
         assert sign_in(browser, oidc, who) == SIGNED_IN
         assert browser.get("/api/usage", params={"all": "1"}).status_code == 403
+        assert me(browser)["admin"] is False
 
 
 # --- budgets

@@ -61,7 +61,12 @@ def test_health_sign_in_and_the_google_callback_stay_open(
 ) -> None:
     assert browser.get("/api/health").status_code == 200
     assert browser.get("/api/access").status_code == 200
-    assert me(browser) == {"user": None, "login_required": True, "login_available": True}
+    assert me(browser) == {
+        "user": None,
+        "login_required": True,
+        "login_available": True,
+        "admin": False,
+    }
     assert browser.get("/api/auth/login").status_code == 302
     assert browser.get("/api/google/callback").status_code == 302
     # Without the access cookie, health is still open to load balancers.
