@@ -100,6 +100,8 @@ export interface StoredMessage {
   cost_usd: number | null;
   created_at: string;
   sibling_ids: string[];
+  /** Why a failed or cut-short answer stopped, as its error frame said (older servers: absent). */
+  error?: { type?: string; code?: string | null; message: string } | null;
 }
 
 export interface Conversation extends ConversationSummary {

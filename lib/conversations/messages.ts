@@ -96,7 +96,9 @@ function fromStored(message: StoredMessage, errors: ReadonlyMap<string, string>)
     model: message.model,
     usage: message.usage,
     costUsd: message.cost_usd,
-    error: assistant ? (errors.get(message.id) ?? STOPPED_WORDS[message.status] ?? null) : null,
+    error: assistant
+      ? (errors.get(message.id) ?? message.error?.message ?? STOPPED_WORDS[message.status] ?? null)
+      : null,
     live: false,
     waiting: false,
     stored: true,

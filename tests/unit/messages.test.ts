@@ -61,10 +61,17 @@ describe("stored messages", () => {
     expect(view[1]?.items[0]).toMatchObject({ kind: "mcp_approval_request", decision: "approved" });
   });
 
-  it("says why a stored answer stopped: the words this tab saw, else the status", () => {
+  it("says why a stored answer stopped: the words this tab saw, else the server kept, else the status", () => {
     const failed = message("a", "assistant", "", "u", { status: "failed", items: [] });
     const [, plain] = viewMessages([message("u", "user", "q", null), failed], null);
     expect(plain?.error).toBe("The model could not answer.");
+    const kept = message("a", "assistant", "", "u", {
+      status: "failed",
+      items: [],
+      error: { type: "insufficient_quota", code: null, message: "You exceeded your current quota." },
+    });
+    const [, stored] = viewMessages([message("u", "user", "q", null), kept], null);
+    expect(stored?.error).toBe("You exceeded your current quota.");
     const [, known] = viewMessages([message("u", "user", "q", null), failed], null, new Map([["a", "Quota exceeded."]]));
     expect(known?.error).toBe("Quota exceeded.");
   });

@@ -163,6 +163,7 @@ class TurnStore:
         text: str,
         usage: Usage | None,
         cost_usd: float | None,
+        error: dict[str, Any] | None = None,
     ) -> None:
         if status not in FINAL_STATUSES:
             raise ValueError(f"not a final status: {status}")
@@ -175,6 +176,7 @@ class TurnStore:
             "items": items,
             "text": text,
             "cost_usd": cost_usd,
+            "error": error,
             "updated_at": now,
             "heartbeat_at": None,
             **usage_columns,

@@ -65,7 +65,7 @@ def message_fields(message: Message) -> dict[str, Any]:
 
 
 def message_view(message: Message, sibling_ids: list[str]) -> dict[str, Any]:
-    return {**message_fields(message), "sibling_ids": sibling_ids}
+    return {**message_fields(message), "error": message.error, "sibling_ids": sibling_ids}
 
 
 def conversation_usage(messages: list[Message]) -> tuple[dict[str, int] | None, float | None]:

@@ -99,6 +99,8 @@ class Message(Base):
     reasoning_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     total_tokens: Mapped[int | None] = mapped_column(Integer, default=None)
     cost_usd: Mapped[float | None] = mapped_column(Float, default=None)
+    # Why an answer failed or was cut short: {"type", "code", "message"}, as its error frame said.
+    error: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # While `streaming`: the last sign of life of the worker that runs the turn.

@@ -25,7 +25,7 @@ from lib.conversations.turns import TurnStart, TurnStore
 from lib.errors import ApiError
 from lib.functions.registry import FunctionContext, call_function
 from lib.openai.client import timed_out
-from lib.openai.redaction import DeltaWindow
+from lib.openai.redaction import DeltaWindow, redact_bytes, secret_forms
 from lib.openai.turn import open_turn
 from lib.resources.mentions import Mentions, mentions_in
 from lib.runs.frames import encode, encode_raw, error_data
@@ -76,6 +76,7 @@ class Run:
         self._tools = tools
         self._secret = secret
         self._window = DeltaWindow(secret) if secret else None
+        self._forms = secret_forms(secret) if secret else []
         self._store = store
         self._context = context
         self._title_model = title_model
@@ -90,6 +91,7 @@ class Run:
         self._item_finished = asyncio.Event()
         self._saving_stopped = False
         self.usage: Usage | None = None
+        self.error: dict[str, Any] | None = None
         self.status = "streaming"
         self._stop_reason: str | None = None
         self._work: asyncio.Task[None] | None = None
@@ -121,6 +123,8 @@ class Run:
     # --- frames
 
     async def _publish(self, event: str, data: Any, wait: bool = False) -> None:
+        if event == "error" and isinstance(data, dict) and isinstance(data.get("error"), dict):
+            self.error = data["error"]  # kept with the answer: the last one said
         frame = encode(self.log.last_id + 1, event, data, self._secret)
         number = self.log.append(frame)
         await self._share_frames([(number, frame)], last=False, wait=wait)
@@ -151,6 +155,14 @@ class Run:
             await done
         except Exception as exc:
             self._sharing_failed(exc)
+
+    def _upstream_error(self, event: dict[str, Any]) -> dict[str, Any] | None:
+        error = _error_of(event)
+        if error is not None and self._forms:
+            # What OpenAI says may quote the request, the Google token included.
+            message = redact_bytes(error["message"].encode(), self._forms).decode()
+            error = {**error, "message": message}
+        return error
 
     def _shared(self, done: "asyncio.Future[None]") -> None:
         if not done.cancelled() and (exc := done.exception()) is not None:
@@ -217,6 +229,7 @@ class Run:
                 text=output_text(items),
                 usage=self.usage,
                 cost_usd=self.cost_usd,
+                error=self.error if self.status != "completed" else None,
             )
         except Exception:
             logger.exception("run %s: the final state could not be stored", self.turn_id)
@@ -404,12 +417,30 @@ class Run:
             ends = True
         elif kind in _FAILED_EVENTS:
             self.status = "failed"
+            self.error = self._upstream_error(event.parsed())
             ends = True
         if self._record is not None and (mentions := mentions_in(event.data)):
             # Before the frame goes out: a download started from it finds the owner recorded.
             await self._record(mentions)
         await self._publish_raw(event)
         return ends
+
+
+def _error_of(event: dict[str, Any]) -> dict[str, Any] | None:
+    """The error of an upstream `error` or `response.failed` event, in the frames' shape."""
+    response = event.get("response")
+    found = event.get("error") or (response.get("error") if isinstance(response, dict) else None)
+    if not isinstance(found, dict):
+        found = event  # the flat shape: {"type": "error", "code", "message"}
+    message = found.get("message")
+    if not isinstance(message, str) or not message:
+        return None
+    code = found.get("code")
+    return {
+        "type": str(found.get("type") or "server_error"),
+        "code": code if isinstance(code, str) else None,
+        "message": message,
+    }
 
 
 def _stopped(reason: str | None) -> tuple[str, dict[str, Any] | None]:

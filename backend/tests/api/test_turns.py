@@ -85,6 +85,39 @@ def test_a_turn_streams_numbered_frames_from_started_to_ended(browser: httpx.Cli
     assert stored["messages"][1]["usage"] == ended["data"]["usage"]
 
 
+@pytest.mark.parametrize(
+    ("text", "code", "words"),
+    [
+        ("[[error:500]]", "upstream_refused", ""),
+        ("[[fixture:error_midstream_failed]]", None, "exceeded your current quota"),
+    ],
+    ids=["refused", "failed_midstream"],
+)
+def test_a_failed_answer_keeps_why_for_whoever_opens_it_later(
+    browser: httpx.Client, text: str, code: str | None, words: str
+) -> None:
+    conversation_id = new_conversation(browser)
+    frames = frames_of(turn(browser, conversation_id, text=text).content)
+    said = [frame["data"] for _, frame in frames if frame["event"] == "error"]
+    assert said and frames[-1][1]["data"]["status"] == "failed"
+    answer = browser.get(f"/api/conversations/{conversation_id}").json()["messages"][-1]
+    assert answer["status"] == "failed"
+    assert answer["error"]["message"]
+    assert words in answer["error"]["message"]
+    if code is not None:
+        assert answer["error"]["code"] == code
+    # What the stream said last is what is kept.
+    last = said[-1].get("error", said[-1])
+    assert answer["error"]["message"] == last["message"]
+
+
+def test_a_completed_answer_has_no_error(browser: httpx.Client) -> None:
+    conversation_id = new_conversation(browser)
+    turn(browser, conversation_id, text="all fine")
+    answer = browser.get(f"/api/conversations/{conversation_id}").json()["messages"][-1]
+    assert (answer["status"], answer["error"]) == ("completed", None)
+
+
 def test_the_next_turn_sends_the_stored_conversation_upstream(
     browser: httpx.Client, fake_openai: FakeOpenAI
 ) -> None:
