@@ -231,7 +231,10 @@ export function ChatApp() {
           onNewChat={onNewChat}
           onNavigate={(id) => {
             setDrawerOpen(false);
-            if (id !== routeId) setTarget({ id });
+            // Always, even when the URL seems to name it already: a navigation still in flight
+            // (to another conversation) may be overtaken by this one, and the path the view
+            // would otherwise wait for then never changes.
+            setTarget({ id });
           }}
           onImport={(file) => void onImport(file)}
           importError={importError}
