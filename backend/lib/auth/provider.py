@@ -19,14 +19,11 @@ from authlib.integrations.httpx_client import AsyncOAuth2Client
 from joserfc.errors import JoseError
 from joserfc.jwk import KeySet
 
+from lib.discovery import HTTP_TIMEOUT, Discovery, get_json
 from lib.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# A provider answers in well under a second; a hung one must not hold the callback for long.
-HTTP_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
-# A discovery document or key set that failed to load is retried, but not on every request.
-_RETRY_SECONDS = 5.0
 # Keys are fetched again for a token signed with a key we do not know (the provider rotated),
 # at most this often: a stream of tokens with made-up key ids cannot make us hammer the provider.
 _KEYS_REFRESH_SECONDS = 60.0
@@ -61,13 +58,17 @@ class OIDCProvider:
 
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._metadata: dict[str, Any] | None = None
+        self._discovery = Discovery(
+            settings.oidc_discovery_url or "",
+            required=("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"),
+            provider="OIDC",
+            unavailable=ProviderUnavailableError,
+        )
         self._keys: KeySet | None = None
         # The first refresh is always allowed: the provider may have rotated just after our
         # first fetch.
         self._keys_refreshed_at = float("-inf")
         self._lock = asyncio.Lock()
-        self._failed_at = 0.0
 
     @property
     def configured(self) -> bool:
@@ -86,41 +87,9 @@ class OIDCProvider:
             timeout=HTTP_TIMEOUT,
         )
 
-    async def _get_json(self, url: str) -> dict[str, Any]:
-        async with httpx2.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-            response = await http.get(url)
-            response.raise_for_status()
-            document = response.json()
-        if not isinstance(document, dict):
-            raise ValueError("not a JSON object")
-        return document
-
     async def metadata(self) -> dict[str, Any]:
         """The discovery document, fetched once per process and kept."""
-        if self._metadata is not None:
-            return self._metadata
-        async with self._lock:
-            if self._metadata is None:
-                self._metadata = await self._fetch_metadata()
-            return self._metadata
-
-    async def _fetch_metadata(self) -> dict[str, Any]:
-        if time.monotonic() - self._failed_at < _RETRY_SECONDS:
-            raise ProviderUnavailableError("discovery failed moments ago")
-        url = self._settings.oidc_discovery_url or ""
-        try:
-            metadata = await self._get_json(url)
-            for name in ("issuer", "authorization_endpoint", "token_endpoint", "jwks_uri"):
-                if not isinstance(metadata.get(name), str):
-                    raise ValueError(f"no {name}")
-        except (httpx2.HTTPError, ValueError) as exc:
-            self._failed_at = time.monotonic()
-            logger.warning(
-                "OIDC discovery failed: %s",
-                exc if isinstance(exc, ValueError) else type(exc).__name__,
-            )
-            raise ProviderUnavailableError("discovery failed") from None
-        return metadata
+        return await self._discovery.document()
 
     async def issuer(self) -> str:
         return str((await self.metadata())["issuer"])
@@ -143,10 +112,9 @@ class OIDCProvider:
             return self._keys
 
     async def _fetch_keys(self) -> KeySet:
-        metadata = self._metadata or await self._fetch_metadata()
-        self._metadata = metadata
+        metadata = await self.metadata()
         try:
-            return KeySet.import_key_set(await self._get_json(metadata["jwks_uri"]))  # type: ignore[arg-type]
+            return KeySet.import_key_set(await get_json(metadata["jwks_uri"]))  # type: ignore[arg-type]
         except (httpx2.HTTPError, ValueError, KeyError, TypeError, JoseError) as exc:
             logger.warning("OIDC keys could not be loaded: %s", type(exc).__name__)
             raise ProviderUnavailableError("keys failed") from None

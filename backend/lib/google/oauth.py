@@ -5,9 +5,7 @@ URLs and talks to the token and revocation endpoints, and lib/sessions/sessions.
 on the server.
 """
 
-import asyncio
 import logging
-import time
 from typing import Any
 
 import httpx2
@@ -15,6 +13,7 @@ from authlib.common.security import generate_token
 from authlib.integrations.base_client import OAuthError
 from authlib.integrations.httpx_client import AsyncOAuth2Client
 
+from lib.discovery import HTTP_TIMEOUT, Discovery
 from lib.errors import ApiError, ServiceUnavailable
 from lib.settings import Settings
 
@@ -31,10 +30,6 @@ AUTHORIZE_PARAMS = {
     "include_granted_scopes": "true",
     "prompt": "consent",
 }
-# Google answers in well under a second; a hung endpoint must not hold a turn for long.
-HTTP_TIMEOUT = httpx2.Timeout(10.0, connect=5.0)
-# A discovery document that failed to load is retried, but not on every request.
-_DISCOVERY_RETRY_SECONDS = 5.0
 
 
 class GoogleUnavailableError(Exception):
@@ -48,9 +43,12 @@ class RefreshRefusedError(Exception):
 class GoogleOAuth:
     def __init__(self, settings: Settings) -> None:
         self._settings = settings
-        self._metadata: dict[str, Any] | None = None
-        self._metadata_lock = asyncio.Lock()
-        self._failed_at = 0.0
+        self._discovery = Discovery(
+            settings.google_discovery_url,
+            required=("token_endpoint",),
+            provider="Google",
+            unavailable=GoogleUnavailableError,
+        )
 
     @property
     def configured(self) -> bool:
@@ -70,29 +68,7 @@ class GoogleOAuth:
 
     async def metadata(self) -> dict[str, Any]:
         """The discovery document, fetched once per process and kept."""
-        if self._metadata is not None:
-            return self._metadata
-        async with self._metadata_lock:
-            # Another request may have fetched it while this one waited for the lock.
-            metadata = self._metadata or await self._fetch_metadata()
-            self._metadata = metadata
-            return metadata
-
-    async def _fetch_metadata(self) -> dict[str, Any]:
-        if time.monotonic() - self._failed_at < _DISCOVERY_RETRY_SECONDS:
-            raise GoogleUnavailableError("discovery failed moments ago")
-        try:
-            async with httpx2.AsyncClient(timeout=HTTP_TIMEOUT) as http:
-                response = await http.get(self._settings.google_discovery_url)
-                response.raise_for_status()
-                metadata = response.json()
-            if not isinstance(metadata, dict) or not metadata.get("token_endpoint"):
-                raise ValueError("no token_endpoint")
-        except (httpx2.HTTPError, ValueError) as exc:
-            self._failed_at = time.monotonic()
-            logger.warning("Google discovery failed: %s", type(exc).__name__)
-            raise GoogleUnavailableError("discovery failed") from None
-        return metadata
+        return await self._discovery.document()
 
     async def authorization_url(self) -> tuple[str, str, str, str | None]:
         """(url, state, code_verifier, nonce) of a new sign-in."""
