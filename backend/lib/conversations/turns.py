@@ -15,13 +15,13 @@ from sqlalchemy import select, update
 
 from lib.conversations.ids import new_message_id
 from lib.conversations.items import input_text, replayable
-from lib.conversations.progress import ProgressWriter
+from lib.conversations.progress import FinalState, ProgressWriter
 from lib.conversations.repository import STALE_AFTER, ConversationRepository, utcnow
 from lib.conversations.views import active_path
 from lib.db.database import Database
 from lib.db.models import Message
 from lib.errors import BadRequest, Conflict, NotFound
-from lib.usage.repository import USAGE_KEYS, Usage, UsageRepository
+from lib.usage.repository import Usage
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +158,8 @@ class TurnStore:
         self,
         turn_id: str,
         *,
+        owner: str,
+        model: str,
         status: str,
         items: list[dict[str, Any]],
         text: str,
@@ -165,36 +167,14 @@ class TurnStore:
         cost_usd: float | None,
         error: dict[str, Any] | None = None,
     ) -> None:
+        """The answer's final state, and its usage counted in the owner's day (even when the
+        conversation was deleted meanwhile: the tokens were spent). Written with the other
+        runs' saves and ends of the moment."""
         if status not in FINAL_STATUSES:
             raise ValueError(f"not a final status: {status}")
-        now = utcnow()
-        usage_columns: dict[str, Any] = (
-            {key: int(usage.get(key, 0)) for key in USAGE_KEYS} if usage else {}
+        await self.progress.end(
+            turn_id, FinalState(owner, model, status, items, text, usage, cost_usd, error)
         )
-        values: dict[str, Any] = {
-            "status": status,
-            "items": items,
-            "text": text,
-            "cost_usd": cost_usd,
-            "error": error,
-            "updated_at": now,
-            "heartbeat_at": None,
-            **usage_columns,
-        }
-        async with self.db.session() as session:
-            # One statement, whatever the ORM would have read first (a turn's hot path).
-            stored = (
-                await session.execute(
-                    update(Message)
-                    .where(Message.id == turn_id)
-                    .values(**values)
-                    .returning(Message.owner, Message.model)
-                )
-            ).first()
-            if stored is not None and usage:
-                await UsageRepository(session, stored.owner).add(
-                    now.date(), stored.model or "unknown", usage, cost_usd
-                )
 
     async def get_turn_status(self, owner: str, conversation_id: str, turn_id: str) -> str:
         async with self.db.session() as session:

@@ -224,6 +224,8 @@ class Run:
         try:
             await self._store.finish(
                 self.turn_id,
+                owner=self.owner,
+                model=self.start.model,
                 status=self.status,
                 items=items,
                 text=output_text(items),

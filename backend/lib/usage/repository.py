@@ -16,6 +16,8 @@ from lib.db.models import UsageDaily
 
 USAGE_KEYS = ("input_tokens", "cached_tokens", "output_tokens", "reasoning_tokens", "total_tokens")
 Usage = dict[str, int]
+# What a day's row adds up.
+COUNTED = (*USAGE_KEYS, "cost_usd", "turns")
 
 
 @dataclass(frozen=True)
@@ -41,35 +43,22 @@ class UsageRepository:
 
     async def add(self, day: date, model: str, usage: Usage, cost_usd: float | None) -> None:
         """One turn's usage, added to the day's row in one statement (no read-modify-write)."""
-        values: dict[str, Any] = {key: int(usage.get(key, 0)) for key in USAGE_KEYS}
-        values.update(cost_usd=cost_usd or 0.0, turns=1)
-        await self._add_values(day, model, values)
+        await add_usage_rows(self.session, [turn_usage(self.owner, day, model, usage, cost_usd)])
 
     async def take_over(self, other_owner: str) -> None:
         """Everything counted for `other_owner` (an anonymous browser that just signed in) is
         added to this owner's days and models, and gone from the other's."""
         table = UsageDaily.__table__.c
-        counted = [*USAGE_KEYS, "cost_usd", "turns"]
         # Deleted and read in one statement: a turn of the other owner that ends meanwhile
         # is either taken over whole or left whole, never lost in between.
         taken = await self.session.execute(
             delete(UsageDaily)
             .where(UsageDaily.owner == other_owner)
-            .returning(table.day, table.model, *(table[key] for key in counted))
+            .returning(table.day, table.model, *(table[key] for key in COUNTED))
         )
-        for row in taken.mappings().all():
-            await self._add_values(row["day"], row["model"], {key: row[key] for key in counted})
-
-    async def _add_values(self, day: date, model: str, values: dict[str, Any]) -> None:
-        insert = (sqlite_insert if self.session.get_bind().dialect.name == "sqlite" else pg_insert)(
-            UsageDaily
-        ).values(owner=self.owner, day=day, model=model, **values)
-        table = UsageDaily.__table__.c
-        statement = insert.on_conflict_do_update(
-            index_elements=["owner", "day", "model"],
-            set_={key: table[key] + insert.excluded[key] for key in values},
+        await add_usage_rows(
+            self.session, [{**row, "owner": self.owner} for row in taken.mappings()]
         )
-        await self.session.execute(statement)
 
     async def by_day(self, since: date) -> list[UsageRow]:
         query = (
@@ -84,6 +73,52 @@ class UsageRepository:
             UsageDaily.owner == self.owner, UsageDaily.day == day
         )
         return int((await self.session.execute(query)).scalar_one())
+
+
+def turn_usage(
+    owner: str, day: date, model: str, usage: Usage, cost_usd: float | None
+) -> dict[str, Any]:
+    """One turn's row for add_usage_rows."""
+    row: dict[str, Any] = {key: int(usage.get(key, 0)) for key in USAGE_KEYS}
+    return {
+        **row,
+        "owner": owner,
+        "day": day,
+        "model": model,
+        "cost_usd": cost_usd or 0.0,
+        "turns": 1,
+    }
+
+
+def _upsert(dialect: str) -> Any:
+    """INSERT of a day's row, or its counts added to the row already there (no read first)."""
+    insert = (sqlite_insert if dialect == "sqlite" else pg_insert)(UsageDaily)
+    table = UsageDaily.__table__.c
+    return insert.on_conflict_do_update(
+        index_elements=["owner", "day", "model"],
+        set_={key: table[key] + insert.excluded[key] for key in COUNTED},
+    )
+
+
+_UPSERTS = {dialect: _upsert(dialect) for dialect in ("sqlite", "postgresql")}
+
+
+async def add_usage_rows(session: AsyncSession, rows: list[dict[str, Any]]) -> None:
+    """Adds each row's counts (owner, day, model and every COUNTED key) to its day: one
+    statement for all of them. Rows of one (owner, day, model) are summed first, as one
+    statement may not touch a row twice."""
+    summed: dict[tuple[str, date, str], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["owner"], row["day"], row["model"])
+        into = summed.get(key)
+        if into is None:
+            summed[key] = {**dict.fromkeys(COUNTED, 0), **row}
+        else:
+            for counted in COUNTED:
+                into[counted] += row.get(counted, 0)
+    if summed:
+        dialect = session.get_bind().dialect.name
+        await session.execute(_UPSERTS[dialect], list(summed.values()))
 
 
 async def everyones_usage(session: AsyncSession, since: date) -> list[tuple[str, UsageRow]]:

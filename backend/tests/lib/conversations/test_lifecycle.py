@@ -42,7 +42,14 @@ async def test_conversations_not_updated_for_the_retention_period_are_deleted(
         "total_tokens": 2,
     }
     await store.finish(
-        turn.turn_id, status="completed", items=[], text="", usage=usage, cost_usd=None
+        turn.turn_id,
+        owner=owner,
+        model="gpt-test",
+        status="completed",
+        items=[],
+        text="",
+        usage=usage,
+        cost_usd=None,
     )
     async with database.session() as session:
         # The turn made it recent again; age it as if it had been left alone since.

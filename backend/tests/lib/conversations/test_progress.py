@@ -1,6 +1,7 @@
 """Answers saved as they stream, many runs at once, on SQLite and on PostgreSQL."""
 
 import asyncio
+import secrets
 from pathlib import Path
 
 from sqlalchemy import select, update
@@ -11,7 +12,8 @@ from lib.conversations.repository import utcnow
 from lib.conversations.turns import TurnStore
 from lib.db.database import Database
 from lib.db.models import Message
-from tests.lib.conversations.test_turns import answer, finish, new_conversation, start
+from lib.usage.repository import UsageRepository
+from tests.lib.conversations.test_turns import USAGE, answer, finish, new_conversation, start
 
 
 async def stored(database: Database, turn_id: str) -> Message:
@@ -75,6 +77,48 @@ async def test_a_beat_keeps_a_streaming_answer_alive_and_never_touches_a_finishe
         # A save arriving after the end changes nothing either.
         await store.save_progress(done, items=[answer("late")], text="late")
         assert (await stored(database, done)).text == "all of it"
+    finally:
+        await store.close()
+
+
+async def test_ends_of_many_runs_at_one_moment_are_each_stored_and_counted_once(
+    database: Database,
+) -> None:
+    store = TurnStore(database)
+    owner = f"anon_ends_{secrets.token_hex(4)}"
+    turns = [
+        (await start(store, await new_conversation(database, owner), owner=owner)).turn_id
+        for _ in range(30)
+    ]
+    try:
+        await asyncio.gather(
+            *(
+                store.finish(
+                    turn_id,
+                    owner=owner,
+                    model="gpt-test",
+                    status="completed" if i % 2 == 0 else "cancelled",
+                    items=[answer(f"answer {i}")],
+                    text=f"answer {i}",
+                    # The cancelled ones got no usage: their tokens stay unknown.
+                    usage=USAGE if i % 2 == 0 else None,
+                    cost_usd=0.5 if i % 2 == 0 else None,
+                )
+                for i, turn_id in enumerate(turns)
+            )
+        )
+        for i, turn_id in enumerate(turns):
+            message = await stored(database, turn_id)
+            assert (message.status, message.text) == (
+                "completed" if i % 2 == 0 else "cancelled",
+                f"answer {i}",
+            )
+            assert message.heartbeat_at is None
+            assert message.total_tokens == (15 if i % 2 == 0 else None)
+        async with database.session() as session:
+            (day,) = await UsageRepository(session, owner).by_day(utcnow().date())
+        # One row for the owner's day and model, every counted turn added in.
+        assert (day.turns, day.usage["total_tokens"], day.cost_usd) == (15, 15 * 15, 7.5)
     finally:
         await store.close()
 

@@ -51,11 +51,17 @@ async def new_conversation(database: Database, owner: str = OWNER) -> str:
         return (await ConversationRepository(session, owner).create("", "none")).id
 
 
-async def start(store: TurnStore, conversation_id: str, text: str | None = "hi", **kw: object):  # type: ignore[no-untyped-def]
+async def start(  # type: ignore[no-untyped-def]
+    store: TurnStore,
+    conversation_id: str,
+    text: str | None = "hi",
+    owner: str = OWNER,
+    **kw: object,
+):
     options: dict[str, object] = {"parent_id": UNSET, "regenerate": None}
     options.update(kw)
     return await store.start_turn(
-        OWNER,
+        owner,
         conversation_id,
         input_items=user(text) if text is not None else None,
         model="gpt-test",
@@ -70,6 +76,8 @@ async def finish(
     items = kw.pop("items", [answer(text)])
     await store.finish(
         turn_id,
+        owner=OWNER,
+        model="gpt-test",
         status=status,
         items=items,  # type: ignore[arg-type]
         text=text,
@@ -138,6 +146,8 @@ async def test_the_next_input_is_the_stored_path_with_encrypted_reasoning_but_no
     items: list[dict[str, Any]] = [REASONING, answer("first answer"), orphan_call]
     await store.finish(
         first.turn_id,
+        owner=OWNER,
+        model="gpt-test",
         status="cancelled",
         items=items,
         text="first answer",
@@ -154,6 +164,8 @@ async def test_finishing_stores_usage_on_the_message_and_in_the_day(database: Da
     turn = await start(store, conversation_id)
     await store.finish(
         turn.turn_id,
+        owner=OWNER,
+        model="gpt-test",
         status="completed",
         items=[answer("ok")],
         text="ok",
@@ -177,6 +189,8 @@ async def test_regenerating_adds_a_sibling_answer_to_the_same_user_message(
     first = await start(store, conversation_id, "question")
     await store.finish(
         first.turn_id,
+        owner=OWNER,
+        model="gpt-test",
         status="completed",
         items=[answer("a1")],
         text="a1",
@@ -188,6 +202,8 @@ async def test_regenerating_adds_a_sibling_answer_to_the_same_user_message(
     assert again.upstream_input == user("question")
     await store.finish(
         again.turn_id,
+        owner=OWNER,
+        model="gpt-test",
         status="completed",
         items=[answer("a2")],
         text="a2",
@@ -204,7 +220,14 @@ async def test_an_edit_of_the_first_message_is_a_new_root(database: Database) ->
     conversation_id = await new_conversation(database)
     first = await start(store, conversation_id, "draft")
     await store.finish(
-        first.turn_id, status="completed", items=[answer("a")], text="a", usage=None, cost_usd=None
+        first.turn_id,
+        owner=OWNER,
+        model="gpt-test",
+        status="completed",
+        items=[answer("a")],
+        text="a",
+        usage=None,
+        cost_usd=None,
     )
     edited = await start(store, conversation_id, "better draft", parent_id=None)
     assert edited.upstream_input == user("better draft")
