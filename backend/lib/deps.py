@@ -1,4 +1,7 @@
-"""Dependencies of the routes, declared once. The lifespan in main.py creates what they hand out."""
+"""Dependencies of the routes, declared once. The lifespan in main.py creates what they hand out.
+
+Every one is `async def`, though none awaits: FastAPI runs a plain `def` dependency in its
+thread pool, a thread hop per dependency per request."""
 
 from typing import Annotated
 
@@ -23,29 +26,29 @@ from lib.settings import Settings
 from lib.usage.budget import Budget
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_openai(request: Request) -> AsyncOpenAI:
+async def get_openai(request: Request) -> AsyncOpenAI:
     client: AsyncOpenAI | None = request.app.state.openai
     if client is None:
         raise ServiceUnavailable("OPENAI_API_KEY is not set")
     return client
 
 
-def get_http_client(request: Request) -> httpx2.AsyncClient:
+async def get_http_client(request: Request) -> httpx2.AsyncClient:
     client: httpx2.AsyncClient = request.app.state.http
     return client
 
 
-def get_geocoder(request: Request) -> Geocoder:
+async def get_geocoder(request: Request) -> Geocoder:
     geocoder: Geocoder = request.app.state.geocoder
     return geocoder
 
 
-def get_function_context(request: Request) -> FunctionContext:
+async def get_function_context(request: Request) -> FunctionContext:
     state = request.app.state
     return FunctionContext(http=state.http, geocoder=state.geocoder, settings=state.settings)
 
@@ -57,12 +60,12 @@ HttpClientDep = Annotated[httpx2.AsyncClient, Depends(get_http_client)]
 GeocoderDep = Annotated[Geocoder, Depends(get_geocoder)]
 
 
-def get_sessions(request: Request) -> Sessions:
+async def get_sessions(request: Request) -> Sessions:
     sessions: Sessions = request.app.state.sessions
     return sessions
 
 
-def get_google_oauth(request: Request) -> GoogleOAuth:
+async def get_google_oauth(request: Request) -> GoogleOAuth:
     oauth: GoogleOAuth = request.app.state.google_oauth
     return oauth
 
@@ -75,7 +78,7 @@ async def get_owner(request: Request, response: Response, sessions: SessionDep) 
     return await request_owner(request, response, sessions)
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     database: Database = request.app.state.db
     return database
 
@@ -84,7 +87,7 @@ OwnerDep = Annotated[str, Depends(get_owner)]
 DatabaseDep = Annotated[Database, Depends(get_database)]
 
 
-def get_conversations(request: Request) -> ConversationService:
+async def get_conversations(request: Request) -> ConversationService:
     request.app.state.db_lifecycle.require_ready()
     service: ConversationService = request.app.state.conversations
     return service
@@ -93,7 +96,7 @@ def get_conversations(request: Request) -> ConversationService:
 ConversationsDep = Annotated[ConversationService, Depends(get_conversations)]
 
 
-def get_resources(request: Request) -> Resources:
+async def get_resources(request: Request) -> Resources:
     request.app.state.db_lifecycle.require_ready()
     resources: Resources = request.app.state.resources
     return resources
@@ -102,7 +105,7 @@ def get_resources(request: Request) -> Resources:
 ResourcesDep = Annotated[Resources, Depends(get_resources)]
 
 
-def get_runs(request: Request) -> Runs:
+async def get_runs(request: Request) -> Runs:
     request.app.state.db_lifecycle.require_ready()
     runs: Runs = request.app.state.runs
     return runs
@@ -111,7 +114,7 @@ def get_runs(request: Request) -> Runs:
 RunsDep = Annotated[Runs, Depends(get_runs)]
 
 
-def get_models(request: Request) -> ModelCatalog:
+async def get_models(request: Request) -> ModelCatalog:
     models: ModelCatalog = request.app.state.models
     return models
 
@@ -119,17 +122,17 @@ def get_models(request: Request) -> ModelCatalog:
 ModelsDep = Annotated[ModelCatalog, Depends(get_models)]
 
 
-def get_oidc_provider(request: Request) -> OIDCProvider:
+async def get_oidc_provider(request: Request) -> OIDCProvider:
     provider: OIDCProvider = request.app.state.oidc
     return provider
 
 
-def get_budget(request: Request) -> Budget:
+async def get_budget(request: Request) -> Budget:
     budget: Budget = request.app.state.budget
     return budget
 
 
-def get_database_lifecycle(request: Request) -> DatabaseLifecycle:
+async def get_database_lifecycle(request: Request) -> DatabaseLifecycle:
     lifecycle: DatabaseLifecycle = request.app.state.db_lifecycle
     return lifecycle
 

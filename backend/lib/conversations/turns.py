@@ -8,18 +8,21 @@ heartbeat) and once more at the end (finish). The run engine (lib/runs/) calls t
 import enum
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from openai import AsyncOpenAI
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from lib.conversations.ids import new_message_id
 from lib.conversations.items import input_text, replayable
 from lib.conversations.progress import FinalState, ProgressWriter
 from lib.conversations.repository import STALE_AFTER, ConversationRepository, utcnow
+from lib.conversations.starts import StartRequest, TurnStarter
 from lib.conversations.views import active_path
 from lib.db.database import Database
-from lib.db.models import Message
+from lib.db.models import Conversation, Message
 from lib.errors import BadRequest, Conflict, NotFound
 from lib.usage.repository import Usage
 
@@ -58,6 +61,7 @@ class TurnStore:
     def __init__(self, db: Database) -> None:
         self.db = db
         self.progress = ProgressWriter(db)
+        self.starts = TurnStarter[TurnStart](db)
 
     async def start_turn(
         self,
@@ -70,79 +74,23 @@ class TurnStore:
         model: str,
         worker_id: str,
     ) -> TurnStart:
-        now = utcnow()
-        async with self.db.session() as session:
-            repo = ConversationRepository(session, owner)
-            # Locked on PostgreSQL, so two starts of one conversation queue up and the second
-            # sees the first's streaming answer (SQLite takes one writer at a time anyway).
-            conversation = await repo.get(conversation_id, for_update=True)
-            messages = await repo.messages(conversation_id)
-            if any(message.status == "streaming" for message in messages):
-                # Only then: most turns start in a conversation with nothing streaming, and a
-                # statement fewer is a turn's start sooner. The loaded rows follow the UPDATE.
-                await repo.end_stale_turns(conversation_id, now)
-                if any(message.status == "streaming" for message in messages):
-                    raise Conflict(TURN_RUNNING)
-            by_id = {message.id: message for message in messages}
-
-            if regenerate is not None:
-                answered = by_id.get(regenerate)
-                if answered is None or answered.role != "assistant" or answered.parent_id is None:
-                    raise NotFound("regenerate: no answer of this conversation has that id.")
-                user_message = by_id[answered.parent_id]
-            else:
-                if not input_items:
-                    raise BadRequest("input: send the message (or `text`).")
-                if parent_id is UNSET:
-                    path = active_path(messages, conversation.current_message_id)
-                    parent = path[-1].id if path else None
-                elif parent_id is not None and parent_id not in by_id:
-                    raise NotFound("parent_id: no message of this conversation has that id.")
-                else:
-                    parent = parent_id
-                user_message = Message(
-                    id=new_message_id(),
-                    conversation_id=conversation_id,
-                    owner=owner,
-                    parent_id=parent,
-                    role="user",
-                    status="completed",
-                    items=input_items,
-                    text=input_text(input_items),
-                    created_at=now,
-                    updated_at=now,
-                )
-                session.add(user_message)
-                messages.append(user_message)
-                by_id[user_message.id] = user_message
-
-            answer = Message(
-                id=new_message_id(),
-                conversation_id=conversation_id,
+        request = StartRequest[TurnStart](
+            owner,
+            conversation_id,
+            lambda session, conversation, messages, now: _begin(
+                session,
+                conversation,
+                messages,
+                now,
                 owner=owner,
-                parent_id=user_message.id,
-                role="assistant",
-                status="streaming",
-                items=[],
-                text="",
+                input_items=input_items,
+                parent_id=parent_id,
+                regenerate=regenerate,
                 model=model,
-                created_at=now,
-                updated_at=now,
-                heartbeat_at=now,
                 worker_id=worker_id,
-            )
-            session.add(answer)
-            first_turn = not any(message.role == "assistant" for message in messages)
-            conversation.current_message_id = answer.id
-            conversation.updated_at = now
-            if conversation.title_source == "none" and user_message.text:
-                conversation.title = first_words(user_message.text)
-                conversation.title_source = "provisional"
-            await session.flush()
-            upstream = _upstream_input(by_id, user_message)
-            return TurnStart(
-                conversation_id, user_message.id, answer.id, upstream, model, first_turn
-            )
+            ),
+        )
+        return await self.starts.start(request)
 
     async def save_progress(self, turn_id: str, *, items: list[dict[str, Any]], text: str) -> None:
         """Stored when this returns, together with the other runs' saves of the moment."""
@@ -152,6 +100,7 @@ class TurnStore:
         await self.progress.beat(turn_id)
 
     async def close(self) -> None:
+        await self.starts.close()
         await self.progress.close()
 
     async def finish(
@@ -244,6 +193,83 @@ async def _title_from_model(
         return None
     title = " ".join((response.output_text or "").split()).strip("\"'“”. ")
     return title[:200] or None
+
+
+def _begin(
+    session: AsyncSession,
+    conversation: Conversation,
+    messages: list[Message],
+    now: datetime,
+    *,
+    owner: str,
+    input_items: list[dict[str, Any]] | None,
+    parent_id: str | Unset | None,
+    regenerate: str | None,
+    model: str,
+    worker_id: str,
+) -> TurnStart:
+    """One start, checked against the stored conversation (its stale answers already ended):
+    the user message (unless an answer is regenerated) and the streaming answer are added to
+    the session and to `messages`."""
+    if any(message.status == "streaming" for message in messages):
+        raise Conflict(TURN_RUNNING)
+    by_id = {message.id: message for message in messages}
+    if regenerate is not None:
+        answered = by_id.get(regenerate)
+        if answered is None or answered.role != "assistant" or answered.parent_id is None:
+            raise NotFound("regenerate: no answer of this conversation has that id.")
+        user_message = by_id[answered.parent_id]
+    else:
+        if not input_items:
+            raise BadRequest("input: send the message (or `text`).")
+        if parent_id is UNSET:
+            path = active_path(messages, conversation.current_message_id)
+            parent = path[-1].id if path else None
+        elif parent_id is not None and parent_id not in by_id:
+            raise NotFound("parent_id: no message of this conversation has that id.")
+        else:
+            parent = parent_id
+        user_message = Message(
+            id=new_message_id(),
+            conversation_id=conversation.id,
+            owner=owner,
+            parent_id=parent,
+            role="user",
+            status="completed",
+            items=input_items,
+            text=input_text(input_items),
+            created_at=now,
+            updated_at=now,
+        )
+        session.add(user_message)
+        messages.append(user_message)
+        by_id[user_message.id] = user_message
+
+    answer = Message(
+        id=new_message_id(),
+        conversation_id=conversation.id,
+        owner=owner,
+        parent_id=user_message.id,
+        role="assistant",
+        status="streaming",
+        items=[],
+        text="",
+        model=model,
+        created_at=now,
+        updated_at=now,
+        heartbeat_at=now,
+        worker_id=worker_id,
+    )
+    first_turn = not any(message.role == "assistant" for message in messages)
+    session.add(answer)
+    messages.append(answer)
+    conversation.current_message_id = answer.id
+    conversation.updated_at = now
+    if conversation.title_source == "none" and user_message.text:
+        conversation.title = first_words(user_message.text)
+        conversation.title_source = "provisional"
+    upstream = _upstream_input(by_id, user_message)
+    return TurnStart(conversation.id, user_message.id, answer.id, upstream, model, first_turn)
 
 
 def _upstream_input(by_id: dict[str, Message], last: Message) -> list[dict[str, Any]]:

@@ -1,5 +1,6 @@
 """What a turn stores, on SQLite and on PostgreSQL (lib/conversations/turns.py)."""
 
+import asyncio
 from datetime import timedelta
 from typing import Any
 
@@ -110,6 +111,47 @@ async def test_a_second_turn_while_one_streams_is_a_conflict(database: Database)
     await start(store, conversation_id)
     with pytest.raises(Conflict):
         await start(store, conversation_id, "again")
+
+
+async def test_starts_at_one_moment_are_each_checked_on_their_own(database: Database) -> None:
+    # They share a transaction (lib/conversations/starts.py): one refused start must not take
+    # the others with it, and two starts of one conversation must still conflict.
+    store = TurnStore(database)
+    conversations = [await new_conversation(database) for _ in range(20)]
+    foreign = await new_conversation(database, "anon_someone_else")
+    quiet = await new_conversation(database)
+    try:
+        results = await asyncio.gather(
+            *(
+                start(store, conversation_id, f"question {i}")
+                for i, conversation_id in enumerate(conversations)
+            ),
+            start(store, conversations[0], "the same conversation again"),
+            start(store, foreign, "not mine"),
+            start(store, quiet, "regenerate nothing", regenerate="msg_nothing"),
+            return_exceptions=True,
+        )
+        *started, twice, not_mine, bad_regenerate = results
+        assert isinstance(twice, Conflict)
+        assert isinstance(not_mine, NotFound)
+        assert isinstance(bad_regenerate, NotFound)
+        async with database.session() as session:
+            for i, (conversation_id, turn) in enumerate(zip(conversations, started, strict=True)):
+                assert not isinstance(turn, BaseException), turn
+                assert turn.upstream_input == user(f"question {i}")
+                repo = ConversationRepository(session, OWNER)
+                messages = await repo.messages(conversation_id)
+                assert [(m.role, m.status, m.text) for m in messages] == [
+                    ("user", "completed", f"question {i}"),
+                    ("assistant", "streaming", ""),
+                ]
+                assert (await repo.get(conversation_id)).current_message_id == turn.turn_id
+            foreign_messages = await ConversationRepository(session, "anon_someone_else").messages(
+                foreign
+            )
+            assert foreign_messages == []
+    finally:
+        await store.close()
 
 
 async def test_a_turn_whose_worker_stopped_beating_ends_incomplete_and_frees_the_conversation(
