@@ -18,6 +18,7 @@ from sqlalchemy import Table, bindparam, update
 
 from lib.conversations.repository import utcnow
 from lib.db.database import Database
+from lib.db.lists import one_of
 from lib.db.models import Message
 from lib.usage.repository import USAGE_KEYS, Usage, add_usage_rows, turn_usage
 
@@ -153,7 +154,9 @@ class ProgressWriter:
             if beats:
                 await session.execute(
                     update(Message)
-                    .where(Message.id.in_(beats), Message.status == "streaming")
+                    .where(
+                        one_of(Message.id, beats, self._db.dialect), Message.status == "streaming"
+                    )
                     .values(heartbeat_at=now)
                 )
             if ends:

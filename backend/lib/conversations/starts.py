@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from lib.conversations.repository import CONVERSATION_NOT_FOUND, ConversationRepository, utcnow
 from lib.db.database import Database
+from lib.db.lists import one_of
 from lib.db.models import Conversation, Message
 from lib.errors import ApiError, NotFound
 
@@ -93,13 +94,14 @@ class TurnStarter(Generic[Started]):
         now = utcnow()
         async with self._db.session() as session:
             ids = sorted({request.conversation_id for request in batch})
+            dialect = self._db.dialect
             # In id order, so two workers locking some of the same conversations (PostgreSQL)
             # queue up instead of deadlocking; SQLite takes one writer at a time anyway.
             conversations = {
                 conversation.id: conversation
                 for conversation in await session.scalars(
                     select(Conversation)
-                    .where(Conversation.id.in_(ids))
+                    .where(one_of(Conversation.id, ids, dialect))
                     .order_by(Conversation.id)
                     .with_for_update()
                 )
@@ -107,7 +109,7 @@ class TurnStarter(Generic[Started]):
             messages: dict[str, list[Message]] = defaultdict(list)
             for message in await session.scalars(
                 select(Message)
-                .where(Message.conversation_id.in_(list(conversations)))
+                .where(one_of(Message.conversation_id, list(conversations), dialect))
                 .order_by(Message.seq)
             ):
                 messages[message.conversation_id].append(message)
