@@ -14,6 +14,8 @@ class RunLog:
     def __init__(self) -> None:
         self._frames: list[bytes] = []
         self._changed = asyncio.Event()
+        # Listeners waiting on _changed: with none, a new frame wakes nobody and costs no Event.
+        self._waiting = 0
         self.ended = False
 
     @property
@@ -33,8 +35,9 @@ class RunLog:
         self._wake()
 
     def _wake(self) -> None:
-        changed, self._changed = self._changed, asyncio.Event()
-        changed.set()
+        if self._waiting:
+            changed, self._changed = self._changed, asyncio.Event()
+            changed.set()
 
     async def follow(self, after: int = 0, keepalive: float | None = None) -> AsyncIterator[bytes]:
         """Frames after id `after`, then the live ones, until the run ends; a keep-alive comment
@@ -49,8 +52,17 @@ class RunLog:
                 continue
             if self.ended:
                 return
-            try:
-                async with asyncio.timeout(keepalive):
-                    await self._changed.wait()
-            except TimeoutError:
+            if not await self._wait(keepalive):
                 yield KEEPALIVE
+
+    async def _wait(self, seconds: float | None) -> bool:
+        """Until the next frame (True) or `seconds` of silence (False)."""
+        self._waiting += 1
+        try:
+            async with asyncio.timeout(seconds):
+                await self._changed.wait()
+            return True
+        except TimeoutError:
+            return False
+        finally:
+            self._waiting -= 1

@@ -31,7 +31,7 @@ from lib.openai.turn import open_turn
 from lib.resources.mentions import Mentions, mentions_in
 from lib.runs.frames import encode, encode_raw, error_data
 from lib.runs.log import RunLog
-from lib.runs.upstream import RawEvent, events_of
+from lib.runs.upstream import EventParser, RawEvent
 from lib.usage.repository import Usage
 from lib.usage.tokens import add_usage, usage_from_response
 
@@ -142,7 +142,8 @@ class Run:
         else:
             frame = encode_raw(self.log.last_id + 1, event.type, event.data, self._secret)
         number = self.log.append(frame)
-        await self._share_frames([(number, frame)], last=False)
+        if self._shared_ok:
+            await self._share_frames([(number, frame)], last=False)
 
     async def _share_frames(
         self, frames: list[tuple[int, bytes]], last: bool, wait: bool = False
@@ -373,8 +374,14 @@ class Run:
             )
             return round_items
         finished = False
+        parser = EventParser()
         try:
-            async for event in events_of(response.iter_bytes()):
+            # Chunk by chunk, not through an async generator of events: a frame less for
+            # every event of every run.
+            async for chunk in response.iter_bytes():
+                for event in parser.feed(chunk):
+                    finished = await self._on_event(event, round_items) or finished
+            for event in parser.close():
                 finished = await self._on_event(event, round_items) or finished
         except (httpx2.HTTPError, OSError) as exc:
             self.status = "incomplete"

@@ -7,7 +7,6 @@ and writing each one again cost a run most of its throughput (bench/conversation
 
 import json
 import re
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +15,7 @@ from lib.openai.sse import read_block
 _PLAIN_TYPE = re.compile(rb"[A-Za-z0-9_.\-]+")
 
 
-@dataclass
+@dataclass(slots=True)
 class RawEvent:
     type: str
     data: bytes
@@ -65,12 +64,3 @@ def _event(block: bytes) -> RawEvent | None:
     if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
         return None
     return RawEvent(parsed["type"], data, parsed)
-
-
-async def events_of(chunks: AsyncIterator[bytes]) -> AsyncIterator[RawEvent]:
-    parser = EventParser()
-    async for chunk in chunks:
-        for event in parser.feed(chunk):
-            yield event
-    for event in parser.close():
-        yield event
