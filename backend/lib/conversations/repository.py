@@ -168,10 +168,11 @@ class ConversationRepository:
         )
         return list(await self.session.scalars(query))
 
-    async def end_stale_turns(self, conversation_id: str, now: datetime | None = None) -> None:
-        """Answers left `streaming` by a worker that stopped beating become `incomplete`."""
+    async def end_stale_turns(self, conversation_id: str, now: datetime | None = None) -> list[str]:
+        """Answers left `streaming` by a worker that stopped beating become `incomplete`; the
+        ids of those it ended."""
         now = now or utcnow()
-        await self.session.execute(
+        ended = await self.session.execute(
             update(Message)
             .where(
                 Message.conversation_id == conversation_id,
@@ -180,7 +181,9 @@ class ConversationRepository:
                 or_(Message.heartbeat_at.is_(None), Message.heartbeat_at < now - STALE_AFTER),
             )
             .values(status="incomplete", updated_at=now)
+            .returning(Message.id)
         )
+        return list(ended.scalars())
 
     async def count_messages(self, conversation_id: str) -> int:
         query = select(func.count()).where(

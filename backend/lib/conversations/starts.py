@@ -6,8 +6,11 @@ turns starting together are a hundred transactions of five statements each, and 
 one connection each waits for all before it. Here the starts waiting at one moment share one
 transaction: the conversations and their messages are read with one statement each, every
 start is checked on its own (a start that is refused fails alone, and two starts of one
-conversation still conflict), and the new rows go out in one flush. Each caller still waits
-until its own start is stored, and hears of its failure.
+conversation still conflict), and the new rows go out with one statement of each kind. Each
+caller still waits until its own start is stored, and hears of its failure.
+
+Core statements and plain rows, not the ORM: loading every message of a hundred conversations
+as ORM objects, and flushing them back, was most of a start's CPU.
 """
 
 import asyncio
@@ -16,10 +19,9 @@ from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar, cast
 
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import Table, bindparam, insert, select, update
 
 from lib.conversations.repository import CONVERSATION_NOT_FOUND, ConversationRepository, utcnow
 from lib.db.database import Database
@@ -30,10 +32,60 @@ from lib.errors import ApiError, NotFound
 # Starts in one transaction at most: a burst larger than this is stored in several.
 MAX_BATCH = 100
 
+_conversations = cast(Table, Conversation.__table__)
+_messages = cast(Table, Message.__table__)
+
+_INSERT_MESSAGES = insert(_messages)
+_UPDATE_CONVERSATIONS = (
+    update(_conversations)
+    .where(_conversations.c.id == bindparam("conversation_id"))
+    .values(
+        current_message_id=bindparam("new_current_message_id"),
+        updated_at=bindparam("new_updated_at"),
+        title=bindparam("new_title"),
+        title_source=bindparam("new_title_source"),
+    )
+)
+
+
+@dataclass(slots=True)
+class StoredConversation:
+    """What a start reads of its conversation, and changes (written back at the end)."""
+
+    id: str
+    owner: str
+    current_message_id: str | None
+    title: str
+    title_source: str
+    updated_at: datetime
+    changed: bool = False
+
+
+@dataclass(slots=True)
+class StoredMessage:
+    """What a start reads of a message: its place in the tree, and what goes upstream."""
+
+    id: str
+    parent_id: str | None
+    role: str
+    status: str
+    items: list[Any]
+    text: str
+
+
 Started = TypeVar("Started")
 
+# Checks one start against its conversation and messages (stale answers already ended) and
+# returns what the run needs with the rows of the messages to insert; it appends them to the
+# messages (later starts of the batch see them) and changes the conversation in place. It
+# raises the ApiError that refuses the start.
+Begin = Callable[
+    [StoredConversation, list[StoredMessage], datetime],
+    tuple[Started, list[dict[str, Any]]],
+]
 
-def _future() -> "asyncio.Future[Started]":
+
+def _future() -> "asyncio.Future[Any]":
     return asyncio.get_running_loop().create_future()
 
 
@@ -41,10 +93,7 @@ def _future() -> "asyncio.Future[Started]":
 class StartRequest(Generic[Started]):
     owner: str
     conversation_id: str
-    # Checks the start against what is stored and adds its rows to the session (appending
-    # them to the messages, which later starts of the batch see); returns what the run needs,
-    # or raises the ApiError that refuses it.
-    begin: Callable[[AsyncSession, Conversation, list[Message], datetime], Started]
+    begin: Begin[Started]
     done: "asyncio.Future[Started]" = field(default_factory=_future)
 
 
@@ -91,28 +140,29 @@ class TurnStarter(Generic[Started]):
     ) -> list[tuple[StartRequest[Started], Started]]:
         """Stores every start of the batch that may start; the others get their error now."""
         started: list[tuple[StartRequest[Started], Started]] = []
+        rows: list[dict[str, Any]] = []
         now = utcnow()
+        dialect = self._db.dialect
         async with self._db.session() as session:
             ids = sorted({request.conversation_id for request in batch})
-            dialect = self._db.dialect
+            c = _conversations.c
             # In id order, so two workers locking some of the same conversations (PostgreSQL)
             # queue up instead of deadlocking; SQLite takes one writer at a time anyway.
-            conversations = {
-                conversation.id: conversation
-                for conversation in await session.scalars(
-                    select(Conversation)
-                    .where(one_of(Conversation.id, ids, dialect))
-                    .order_by(Conversation.id)
-                    .with_for_update()
-                )
-            }
-            messages: dict[str, list[Message]] = defaultdict(list)
-            for message in await session.scalars(
-                select(Message)
-                .where(one_of(Message.conversation_id, list(conversations), dialect))
-                .order_by(Message.seq)
+            read = await session.execute(
+                select(c.id, c.owner, c.current_message_id, c.title, c.title_source, c.updated_at)
+                .where(one_of(c.id, ids, dialect))
+                .order_by(c.id)
+                .with_for_update()
+            )
+            conversations = {row.id: StoredConversation(*row) for row in read}
+            m = _messages.c
+            messages: dict[str, list[StoredMessage]] = defaultdict(list)
+            for row in await session.execute(
+                select(m.conversation_id, m.id, m.parent_id, m.role, m.status, m["items"], m.text)
+                .where(one_of(m.conversation_id, list(conversations), dialect))
+                .order_by(m.seq)
             ):
-                messages[message.conversation_id].append(message)
+                messages[row.conversation_id].append(StoredMessage(*row[1:]))
             for request in batch:
                 conversation = conversations.get(request.conversation_id)
                 try:
@@ -120,12 +170,31 @@ class TurnStarter(Generic[Started]):
                         raise NotFound(CONVERSATION_NOT_FOUND)
                     own = messages[conversation.id]
                     if any(message.status == "streaming" for message in own):
-                        # Only then: the loaded rows follow the UPDATE.
+                        # Only then: most turns start with nothing streaming.
                         repo = ConversationRepository(session, request.owner)
-                        await repo.end_stale_turns(conversation.id, now)
-                    result = request.begin(session, conversation, own, now)
+                        ended = set(await repo.end_stale_turns(conversation.id, now))
+                        for message in own:
+                            if message.id in ended:
+                                message.status = "incomplete"
+                    result, new_rows = request.begin(conversation, own, now)
                 except ApiError as exc:
                     request.done.set_exception(exc)
                     continue
+                rows += new_rows
                 started.append((request, result))
+            if rows:
+                await session.execute(_INSERT_MESSAGES, rows)
+            changed = [
+                {
+                    "conversation_id": conversation.id,
+                    "new_current_message_id": conversation.current_message_id,
+                    "new_updated_at": conversation.updated_at,
+                    "new_title": conversation.title,
+                    "new_title_source": conversation.title_source,
+                }
+                for conversation in conversations.values()
+                if conversation.changed
+            ]
+            if changed:
+                await session.execute(_UPDATE_CONVERSATIONS, changed)
         return started

@@ -13,16 +13,20 @@ from typing import Any
 
 from openai import AsyncOpenAI
 from sqlalchemy import select, update
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from lib.conversations.ids import new_message_id
 from lib.conversations.items import input_text, replayable
 from lib.conversations.progress import FinalState, ProgressWriter
 from lib.conversations.repository import STALE_AFTER, ConversationRepository, utcnow
-from lib.conversations.starts import StartRequest, TurnStarter
+from lib.conversations.starts import (
+    StartRequest,
+    StoredConversation,
+    StoredMessage,
+    TurnStarter,
+)
 from lib.conversations.views import active_path
 from lib.db.database import Database
-from lib.db.models import Conversation, Message
+from lib.db.models import Message
 from lib.errors import BadRequest, Conflict, NotFound
 from lib.usage.repository import Usage
 
@@ -77,8 +81,7 @@ class TurnStore:
         request = StartRequest[TurnStart](
             owner,
             conversation_id,
-            lambda session, conversation, messages, now: _begin(
-                session,
+            lambda conversation, messages, now: _begin(
                 conversation,
                 messages,
                 now,
@@ -196,9 +199,8 @@ async def _title_from_model(
 
 
 def _begin(
-    session: AsyncSession,
-    conversation: Conversation,
-    messages: list[Message],
+    conversation: StoredConversation,
+    messages: list[StoredMessage],
     now: datetime,
     *,
     owner: str,
@@ -207,13 +209,14 @@ def _begin(
     regenerate: str | None,
     model: str,
     worker_id: str,
-) -> TurnStart:
+) -> tuple[TurnStart, list[dict[str, Any]]]:
     """One start, checked against the stored conversation (its stale answers already ended):
-    the user message (unless an answer is regenerated) and the streaming answer are added to
-    the session and to `messages`."""
+    the rows of the user message (unless an answer is regenerated) and of the streaming answer,
+    also appended to `messages`; the conversation points at the new answer."""
     if any(message.status == "streaming" for message in messages):
         raise Conflict(TURN_RUNNING)
     by_id = {message.id: message for message in messages}
+    rows: list[dict[str, Any]] = []
     if regenerate is not None:
         answered = by_id.get(regenerate)
         if answered is None or answered.role != "assistant" or answered.parent_id is None:
@@ -229,50 +232,57 @@ def _begin(
             raise NotFound("parent_id: no message of this conversation has that id.")
         else:
             parent = parent_id
-        user_message = Message(
-            id=new_message_id(),
-            conversation_id=conversation.id,
-            owner=owner,
-            parent_id=parent,
-            role="user",
-            status="completed",
-            items=input_items,
-            text=input_text(input_items),
-            created_at=now,
-            updated_at=now,
+        user_message = StoredMessage(
+            new_message_id(), parent, "user", "completed", input_items, input_text(input_items)
         )
-        session.add(user_message)
+        rows.append(_row(conversation, owner, user_message, now, model=None, worker_id=None))
         messages.append(user_message)
         by_id[user_message.id] = user_message
 
-    answer = Message(
-        id=new_message_id(),
-        conversation_id=conversation.id,
-        owner=owner,
-        parent_id=user_message.id,
-        role="assistant",
-        status="streaming",
-        items=[],
-        text="",
-        model=model,
-        created_at=now,
-        updated_at=now,
-        heartbeat_at=now,
-        worker_id=worker_id,
-    )
+    answer = StoredMessage(new_message_id(), user_message.id, "assistant", "streaming", [], "")
+    rows.append(_row(conversation, owner, answer, now, model=model, worker_id=worker_id))
     first_turn = not any(message.role == "assistant" for message in messages)
-    session.add(answer)
     messages.append(answer)
     conversation.current_message_id = answer.id
     conversation.updated_at = now
     if conversation.title_source == "none" and user_message.text:
         conversation.title = first_words(user_message.text)
         conversation.title_source = "provisional"
+    conversation.changed = True
     upstream = _upstream_input(by_id, user_message)
-    return TurnStart(conversation.id, user_message.id, answer.id, upstream, model, first_turn)
+    start = TurnStart(conversation.id, user_message.id, answer.id, upstream, model, first_turn)
+    return start, rows
 
 
-def _upstream_input(by_id: dict[str, Message], last: Message) -> list[dict[str, Any]]:
+def _row(
+    conversation: StoredConversation,
+    owner: str,
+    message: StoredMessage,
+    now: datetime,
+    *,
+    model: str | None,
+    worker_id: str | None,
+) -> dict[str, Any]:
+    """A new message as the row to insert; every row has the same keys (one executemany)."""
+    streaming = message.status == "streaming"
+    return {
+        "id": message.id,
+        "conversation_id": conversation.id,
+        "owner": owner,
+        "parent_id": message.parent_id,
+        "role": message.role,
+        "status": message.status,
+        "items": message.items,
+        "text": message.text,
+        "model": model,
+        "created_at": now,
+        "updated_at": now,
+        "heartbeat_at": now if streaming else None,
+        "worker_id": worker_id,
+    }
+
+
+def _upstream_input(by_id: dict[str, StoredMessage], last: StoredMessage) -> list[dict[str, Any]]:
     """The path from the root to `last`, as the upstream's `input`: user inputs as given, then
     each answer's items as they came (reasoning with its encrypted content)."""
     path = [last]

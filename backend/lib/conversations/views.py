@@ -1,8 +1,9 @@
 """Conversations and messages as the API shows them (docs/api.md, Conversations)."""
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from lib.conversations.items import without_secrets
 from lib.conversations.repository import message_usage
@@ -22,15 +23,28 @@ def summary(conversation: Conversation) -> dict[str, Any]:
     }
 
 
-def children_of(messages: list[Message]) -> dict[str | None, list[Message]]:
+class Node(Protocol):
+    """A message as a place in the tree: a stored row, or one a turn is adding."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def parent_id(self) -> str | None: ...
+
+
+N = TypeVar("N", bound=Node)
+
+
+def children_of(messages: Sequence[N]) -> dict[str | None, list[N]]:
     """Each message's children, oldest first (the messages come in insertion order)."""
-    children: dict[str | None, list[Message]] = defaultdict(list)
+    children: dict[str | None, list[N]] = defaultdict(list)
     for message in messages:
         children[message.parent_id].append(message)
     return children
 
 
-def active_path(messages: list[Message], current_message_id: str | None) -> list[Message]:
+def active_path(messages: Sequence[N], current_message_id: str | None) -> list[N]:
     """Root to `current_message_id`, then on through the newest child at each step."""
     by_id = {message.id: message for message in messages}
     children = children_of(messages)
