@@ -1,8 +1,10 @@
 """Runs shared through Redis, so that `events` and `cancel` work on any worker of any machine.
 
-- Frames go to a Redis Stream per run (`XADD` with the frame's own number as its id, bounded
-  length); a listener elsewhere reads from the id it has seen (`XREAD BLOCK`). After the run
-  the stream expires with the replay window.
+- Frames go to a Redis Stream per run (bounded length); a listener elsewhere reads from the
+  id it has seen (`XREAD BLOCK`). The frames of a run written at one moment are one entry, its
+  id the number of the last of them, each frame a field named by its number: one command
+  per run and moment instead of one per frame, which cost a run most of its CPU (bench/). After
+  the run the stream expires with the replay window.
 - Cancels go out on a channel every worker listens to; the worker that owns the run stops it.
 - While a run lives, its worker refreshes a short-lived key: a listener that sees frames stop
   and that key gone knows the worker died (a heartbeat, not a guess).
@@ -104,10 +106,15 @@ class SharedRuns:
                     writable.append(entry)
             if not writable:
                 continue
+            # One entry per run: its frames of the moment, in order.
+            by_run: dict[str, tuple[list[tuple[int, bytes]], bool]] = {}
+            for turn_id, frames, last, _ in writable:
+                earlier, ended = by_run.get(turn_id, ([], False))
+                by_run[turn_id] = (earlier + frames, ended or last)
             try:
                 async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
                     pipe = self._redis.pipeline(transaction=False)
-                    for turn_id, frames, last, _ in writable:
+                    for turn_id, (frames, last) in by_run.items():
                         self._add_frames(pipe, turn_id, frames, last)
                     await pipe.execute()
             except Exception as exc:
@@ -125,8 +132,10 @@ class SharedRuns:
         self, pipe: Any, turn_id: str, frames: list[tuple[int, bytes]], last: bool
     ) -> None:
         key = _frames_key(turn_id)
-        for number, frame in frames:
-            pipe.xadd(key, {"f": frame}, id=f"{number}-1", maxlen=MAX_FRAMES, approximate=True)
+        if frames:
+            fields = {str(number): frame for number, frame in frames}
+            last_number = frames[-1][0]
+            pipe.xadd(key, fields, id=f"{last_number}-1", maxlen=MAX_FRAMES, approximate=True)
         if last:
             pipe.xadd(key, {"end": b"1"}, id=f"{frames[-1][0] if frames else 0}-2")
             pipe.expire(key, self._replay_seconds)
@@ -171,7 +180,10 @@ class SharedRuns:
         """(number, frame) after `after`; (number, None) once the run has ended. Stops early,
         without the end marker, when the owner's heartbeat is gone: the worker died."""
         key = _frames_key(turn_id)
-        cursor = f"{after}-2"
+        # Entries after `{after}-0`: the one ending with frame `after` too (its frames are all
+        # skipped), and the end marker `{after}-2` when `after` was the last frame.
+        cursor = f"{after}-0"
+        seen = after
         while True:
             try:
                 answer = await self._redis.xread({key: cursor}, count=500, block=QUIET_CHECK_MS)
@@ -184,8 +196,11 @@ class SharedRuns:
             entries: list[tuple[bytes, dict[bytes, bytes]]] = cast(Any, answer)[0][1]
             for entry_id, fields in entries:
                 cursor = entry_id.decode()
-                number = int(cursor.split("-", 1)[0])
                 if b"end" in fields:
-                    yield number, None
+                    yield int(cursor.split("-", 1)[0]), None
                     return
-                yield number, fields[b"f"]
+                for name, frame in sorted(fields.items(), key=lambda field: int(field[0])):
+                    number = int(name)
+                    if number > seen:
+                        seen = number
+                        yield number, frame
