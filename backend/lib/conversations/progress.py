@@ -10,7 +10,6 @@ is stored, and hears of its failure.
 """
 
 import asyncio
-import contextlib
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -20,6 +19,7 @@ from lib.conversations.repository import utcnow
 from lib.db.database import Database
 from lib.db.lists import one_of
 from lib.db.models import Message
+from lib.flusher import Flusher
 from lib.usage.repository import USAGE_KEYS, Usage, add_usage_rows, turn_usage
 
 # Core, not the ORM: an ORM UPDATE given many parameter sets wants each row's primary key.
@@ -73,8 +73,7 @@ class ProgressWriter:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._pending: dict[str, _Pending] = {}
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._flusher = Flusher(self._write_pending, "answer progress")
 
     async def save(self, turn_id: str, items: list[dict[str, Any]], text: str) -> None:
         await self._enqueue(turn_id, items, text)
@@ -103,36 +102,28 @@ class ProgressWriter:
             if final is not None:
                 pending.final = final
             pending.waiting.append(done)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._write_forever(), name="answer progress")
-        self._wake.set()
+        self._flusher.kick()
         await done
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._flusher.close()
 
-    async def _write_forever(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            batch, self._pending = self._pending, {}
-            if not batch:
-                continue
-            try:
-                await self._write(batch)
-            except Exception as exc:
-                for pending in batch.values():
-                    for done in pending.waiting:
-                        if not done.done():
-                            done.set_exception(exc)
-            else:
-                for pending in batch.values():
-                    for done in pending.waiting:
-                        if not done.done():
-                            done.set_result(None)
+    async def _write_pending(self) -> None:
+        batch, self._pending = self._pending, {}
+        if not batch:
+            return
+        try:
+            await self._write(batch)
+        except Exception as exc:
+            for pending in batch.values():
+                for done in pending.waiting:
+                    if not done.done():
+                        done.set_exception(exc)
+        else:
+            for pending in batch.values():
+                for done in pending.waiting:
+                    if not done.done():
+                        done.set_result(None)
 
     async def _write(self, batch: dict[str, _Pending]) -> None:
         now = utcnow()

@@ -14,7 +14,6 @@ as ORM objects, and flushing them back, was most of a start's CPU.
 """
 
 import asyncio
-import contextlib
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from lib.db.database import Database
 from lib.db.lists import one_of
 from lib.db.models import Conversation, Message
 from lib.errors import ApiError, NotFound
+from lib.flusher import Flusher
 
 # Starts in one transaction at most: a burst larger than this is stored in several.
 MAX_BATCH = 100
@@ -101,39 +101,30 @@ class TurnStarter(Generic[Started]):
     def __init__(self, db: Database) -> None:
         self._db = db
         self._waiting: list[StartRequest[Started]] = []
-        self._wake = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self._flusher = Flusher(self._start_waiting, "turn starts")
 
     async def start(self, request: StartRequest[Started]) -> Started:
         self._waiting.append(request)
-        if self._task is None or self._task.done():
-            self._task = asyncio.create_task(self._start_forever(), name="turn starts")
-        self._wake.set()
+        self._flusher.kick()
         return await request.done
 
     async def close(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        await self._flusher.close()
 
-    async def _start_forever(self) -> None:
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            while self._waiting:
-                batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
-                batch = [request for request in batch if not request.done.done()]
-                try:
-                    started = await self._start(batch)
-                except Exception as exc:
-                    for request in batch:
-                        if not request.done.done():
-                            request.done.set_exception(exc)
-                else:
-                    for request, result in started:
-                        if not request.done.done():
-                            request.done.set_result(result)
+    async def _start_waiting(self) -> None:
+        while self._waiting:
+            batch, self._waiting = self._waiting[:MAX_BATCH], self._waiting[MAX_BATCH:]
+            batch = [request for request in batch if not request.done.done()]
+            try:
+                started = await self._start(batch)
+            except Exception as exc:
+                for request in batch:
+                    if not request.done.done():
+                        request.done.set_exception(exc)
+            else:
+                for request, result in started:
+                    if not request.done.done():
+                        request.done.set_result(result)
 
     async def _start(
         self, batch: list[StartRequest[Started]]

@@ -22,6 +22,8 @@ from typing import Any, cast
 import redis.asyncio as redis
 from redis.exceptions import RedisError
 
+from lib.flusher import Flusher
+
 logger = logging.getLogger(__name__)
 
 REDIS_TIMEOUT_SECONDS = 2.0
@@ -55,15 +57,11 @@ class SharedRuns:
         self._replay_seconds = int(replay_seconds)
         self._listener: asyncio.Task[None] | None = None
         self._outbox: list[tuple[str, list[tuple[int, bytes]], bool, asyncio.Future[None]]] = []
-        self._outbox_ready = asyncio.Event()
-        self._flusher: asyncio.Task[None] | None = None
+        self._flusher = Flusher(self._write_outbox, "shared frames")
         self._broken: set[str] = set()
 
     async def close(self) -> None:
-        if self._flusher is not None:
-            self._flusher.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._flusher
+        await self._flusher.close()
         if self._listener is not None:
             self._listener.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -82,51 +80,46 @@ class SharedRuns:
         """
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self._outbox.append((turn_id, frames, last, done))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._write_forever(), name="shared frames")
-        self._outbox_ready.set()
+        self._flusher.kick()
         return done
 
     async def publish(self, turn_id: str, frames: list[tuple[int, bytes]], last: bool) -> None:
         await self.publish_soon(turn_id, frames, last)
 
-    async def _write_forever(self) -> None:
-        while True:
-            await self._outbox_ready.wait()
-            self._outbox_ready.clear()
-            batch, self._outbox = self._outbox, []
-            writable = []
-            for entry in batch:
-                turn_id, _, last, done = entry
-                if turn_id in self._broken:
-                    if last:
-                        self._broken.discard(turn_id)
-                    done.set_exception(SharedRunsUnavailableError("frames no longer shared"))
-                else:
-                    writable.append(entry)
-            if not writable:
-                continue
-            # One entry per run: its frames of the moment, in order.
-            by_run: dict[str, tuple[list[tuple[int, bytes]], bool]] = {}
-            for turn_id, frames, last, _ in writable:
-                earlier, ended = by_run.get(turn_id, ([], False))
-                by_run[turn_id] = (earlier + frames, ended or last)
-            try:
-                async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
-                    pipe = self._redis.pipeline(transaction=False)
-                    for turn_id, (frames, last) in by_run.items():
-                        self._add_frames(pipe, turn_id, frames, last)
-                    await pipe.execute()
-            except Exception as exc:
-                for turn_id, _, last, done in writable:
-                    if not last:
-                        self._broken.add(turn_id)
-                    if not done.done():
-                        done.set_exception(exc)
+    async def _write_outbox(self) -> None:
+        batch, self._outbox = self._outbox, []
+        writable = []
+        for entry in batch:
+            turn_id, _, last, done = entry
+            if turn_id in self._broken:
+                if last:
+                    self._broken.discard(turn_id)
+                done.set_exception(SharedRunsUnavailableError("frames no longer shared"))
             else:
-                for *_, done in writable:
-                    if not done.done():
-                        done.set_result(None)
+                writable.append(entry)
+        if not writable:
+            return
+        # One entry per run: its frames of the moment, in order.
+        by_run: dict[str, tuple[list[tuple[int, bytes]], bool]] = {}
+        for turn_id, frames, last, _ in writable:
+            earlier, ended = by_run.get(turn_id, ([], False))
+            by_run[turn_id] = (earlier + frames, ended or last)
+        try:
+            async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
+                pipe = self._redis.pipeline(transaction=False)
+                for turn_id, (frames, last) in by_run.items():
+                    self._add_frames(pipe, turn_id, frames, last)
+                await pipe.execute()
+        except Exception as exc:
+            for turn_id, _, last, done in writable:
+                if not last:
+                    self._broken.add(turn_id)
+                if not done.done():
+                    done.set_exception(exc)
+        else:
+            for *_, done in writable:
+                if not done.done():
+                    done.set_result(None)
 
     def _add_frames(
         self, pipe: Any, turn_id: str, frames: list[tuple[int, bytes]], last: bool
