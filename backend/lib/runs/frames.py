@@ -22,9 +22,6 @@ def encode(number: int, event: str, data: Any, secret: str | None = None) -> byt
     return b"id: %d\ndata: %s\n\n" % (number, encoded)
 
 
-# What makes a raw event unfit to forward as it came: reasoning the browser must not see
-# (encrypted_content), or an echoed token (its `authorization` field, or the token itself) to
-# redact.
 def _mentions_secret(data: bytes, secret: str) -> bool:
     return any(form in data for form in secret_forms(secret))
 
@@ -32,7 +29,9 @@ def _mentions_secret(data: bytes, secret: str) -> bool:
 def encode_raw(number: int, event: str, data: bytes, secret: str | None = None) -> bytes:
     """One frame from the upstream's own bytes when nothing in them must change; else parsed,
     cleaned and written again (encode)."""
-    # Spelled out, not any(...) over generators: this runs for every event of every run.
+    # Unfit to forward as it came: reasoning the browser must not see, or an echoed token (its
+    # `authorization` field, or the token itself). Spelled out, not any(...) over generators:
+    # this runs for every event of every run.
     needs_rewrite = b"encrypted_content" in data or b'"authorization"' in data
     if needs_rewrite or (secret is not None and _mentions_secret(data, secret)):
         return encode(number, event, json.loads(data), secret)

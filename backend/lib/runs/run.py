@@ -446,7 +446,10 @@ class Run:
         return ends
 
     def _add_delta(self, event: RawEvent) -> None:
-        parsed = event.parsed()
+        try:
+            parsed = event.parsed()
+        except ValueError:
+            return  # not JSON: no text to keep (and a save or the end must not fail on it)
         item_id = str(parsed.get("item_id", ""))
         self._partial[item_id] = self._partial.get(item_id, "") + str(parsed.get("delta", ""))
 
