@@ -43,7 +43,8 @@ SAVE_EVERY_SECONDS = 1.0
 CLOSE_SECONDS = 1.0
 _FAILED_EVENTS = frozenset({"error", "response.failed"})
 
-Publisher = Callable[[str, list[tuple[int, bytes]], bool], "asyncio.Future[None]"]
+# (turn id, numbered frames, the last of the run, urgent: written without lingering)
+Publisher = Callable[[str, list[tuple[int, bytes]], bool, bool], "asyncio.Future[None]"]
 
 
 class Run:
@@ -84,6 +85,7 @@ class Run:
         self._share = share
         self._beat = beat
         self._shared_ok = share is not None
+        self._watched: asyncio.Future[None] | None = None
         # The answer: finished output items (reasoning with its encrypted content) and the
         # outputs of the functions run; the text of messages still streaming, by item id.
         self.items: list[dict[str, Any]] = []
@@ -153,9 +155,12 @@ class Run:
         as its POST answers, and has its end when it ends."""
         if not self._shared_ok or self._share is None:
             return
-        done = self._share(self.turn_id, frames, last)
+        done = self._share(self.turn_id, frames, last, wait or last)
         if not (wait or last):
-            done.add_done_callback(self._shared)
+            # Frames of one write share a future: one callback for all of them.
+            if done is not self._watched:
+                self._watched = done
+                done.add_done_callback(self._shared)
             return
         try:
             await done

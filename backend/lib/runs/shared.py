@@ -31,6 +31,10 @@ ALIVE_SECONDS = 5
 CANCEL_CHANNEL = "chat:runs:cancel"
 # Bounded: a run's frames are far fewer; a runaway run cannot fill Redis.
 MAX_FRAMES = 20_000
+# Frames wait this long for others before they go to Redis (the first and the last of a run
+# do not): fewer, larger entries, for listeners on other workers only (those of the run's own
+# worker read its frames in the process).
+SHARE_LINGER_SECONDS = 0.02
 # A listener elsewhere looks at the owner's heartbeat after this long without a frame.
 QUIET_CHECK_MS = 1500
 
@@ -56,8 +60,12 @@ class SharedRuns:
         )
         self._replay_seconds = int(replay_seconds)
         self._listener: asyncio.Task[None] | None = None
-        self._outbox: list[tuple[str, list[tuple[int, bytes]], bool, asyncio.Future[None]]] = []
-        self._flusher = Flusher(self._write_outbox, "shared frames")
+        self._outbox: list[
+            tuple[str, list[tuple[int, bytes]], bool, asyncio.Future[None] | None]
+        ] = []
+        # The one future of the frames not awaited one by one, until the write that takes them.
+        self._outbox_done: asyncio.Future[None] | None = None
+        self._flusher = Flusher(self._write_outbox, "shared frames", linger=SHARE_LINGER_SECONDS)
         self._broken: set[str] = set()
 
     async def close(self) -> None:
@@ -71,33 +79,48 @@ class SharedRuns:
     # --- the owning worker
 
     def publish_soon(
-        self, turn_id: str, frames: list[tuple[int, bytes]], last: bool
+        self, turn_id: str, frames: list[tuple[int, bytes]], last: bool, urgent: bool = False
     ) -> "asyncio.Future[None]":
         """Queues the frames for the next write: the frames of every run of the moment go to
         Redis in one pipeline, not one round trip per frame. The future says when they are
         there, or why not; after a failed write a run's later frames are never written (a
         listener elsewhere must not see frames after a hole), and its heartbeat tells the rest.
+        Frames neither urgent nor last share one future with every other such frame until the
+        write that takes them (a future per frame was a good part of a run's cost).
         """
-        done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        self._outbox.append((turn_id, frames, last, done))
+        if urgent or last:
+            done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            self._outbox.append((turn_id, frames, last, done))
+            self._flusher.kick(urgent=True)
+            return done
+        if self._outbox_done is None:
+            self._outbox_done = asyncio.get_running_loop().create_future()
+        self._outbox.append((turn_id, frames, last, None))
         self._flusher.kick()
-        return done
+        return self._outbox_done
 
     async def publish(self, turn_id: str, frames: list[tuple[int, bytes]], last: bool) -> None:
-        await self.publish_soon(turn_id, frames, last)
+        """Written at once (no lingering), and waited for."""
+        await self.publish_soon(turn_id, frames, last, urgent=True)
 
     async def _write_outbox(self) -> None:
         batch, self._outbox = self._outbox, []
+        shared_done, self._outbox_done = self._outbox_done, None
         writable = []
         for entry in batch:
             turn_id, _, last, done = entry
             if turn_id in self._broken:
                 if last:
                     self._broken.discard(turn_id)
-                done.set_exception(SharedRunsUnavailableError("frames no longer shared"))
+                if done is not None:
+                    done.set_exception(SharedRunsUnavailableError("frames no longer shared"))
+                # Without a future of its own, the run heard of the failure from the write
+                # that broke it.
             else:
                 writable.append(entry)
         if not writable:
+            if shared_done is not None:
+                shared_done.set_result(None)
             return
         # One entry per run: its frames of the moment, in order.
         by_run: dict[str, tuple[list[tuple[int, bytes]], bool]] = {}
@@ -114,12 +137,16 @@ class SharedRuns:
             for turn_id, _, last, done in writable:
                 if not last:
                     self._broken.add(turn_id)
-                if not done.done():
+                if done is not None and not done.done():
                     done.set_exception(exc)
+            if shared_done is not None:
+                shared_done.set_exception(exc)
         else:
             for *_, done in writable:
-                if not done.done():
+                if done is not None and not done.done():
                     done.set_result(None)
+            if shared_done is not None:
+                shared_done.set_result(None)
 
     def _add_frames(
         self, pipe: Any, turn_id: str, frames: list[tuple[int, bytes]], last: bool
