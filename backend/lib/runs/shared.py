@@ -16,6 +16,7 @@ sharing (its own listeners still get every frame from the process), never its pr
 import asyncio
 import contextlib
 import logging
+import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any, cast
 
@@ -28,6 +29,9 @@ logger = logging.getLogger(__name__)
 
 REDIS_TIMEOUT_SECONDS = 2.0
 ALIVE_SECONDS = 5
+# A run's heartbeat is refreshed at most this often: with its frames when it has some, on its
+# own (beat) in silences.
+BEAT_SECONDS = 1.0
 CANCEL_CHANNEL = "chat:runs:cancel"
 # Bounded: a run's frames are far fewer; a runaway run cannot fill Redis.
 MAX_FRAMES = 20_000
@@ -67,6 +71,8 @@ class SharedRuns:
         self._outbox_done: asyncio.Future[None] | None = None
         self._flusher = Flusher(self._write_outbox, "shared frames", linger=SHARE_LINGER_SECONDS)
         self._broken: set[str] = set()
+        # Until when (monotonic) each live run's heartbeat needs no refreshing.
+        self._beaten_until: dict[str, float] = {}
 
     async def close(self) -> None:
         await self._flusher.close()
@@ -135,6 +141,7 @@ class SharedRuns:
                 await pipe.execute()
         except Exception as exc:
             for turn_id, _, last, done in writable:
+                self._beaten_until.pop(turn_id, None)
                 if not last:
                     self._broken.add(turn_id)
                 if done is not None and not done.done():
@@ -160,10 +167,21 @@ class SharedRuns:
             pipe.xadd(key, {"end": b"1"}, id=f"{frames[-1][0] if frames else 0}-2")
             pipe.expire(key, self._replay_seconds)
             pipe.delete(_alive_key(turn_id))
+            self._beaten_until.pop(turn_id, None)
+        elif self._beaten_until.get(turn_id, 0.0) <= time.monotonic():
+            # The heartbeat rides with the frames, instead of a round trip of its own. Counted
+            # as fresh from now on even if this write fails: the run's frames stop then anyway,
+            # and a listener elsewhere sees the key lapse.
+            pipe.set(_alive_key(turn_id), b"1", ex=ALIVE_SECONDS)
+            self._beaten_until[turn_id] = time.monotonic() + BEAT_SECONDS
 
     async def beat(self, turn_id: str) -> None:
+        """The run is alive: refreshes its heartbeat, unless its frames did lately."""
+        if self._beaten_until.get(turn_id, 0.0) > time.monotonic():
+            return
         async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
             await self._redis.set(_alive_key(turn_id), b"1", ex=ALIVE_SECONDS)
+        self._beaten_until[turn_id] = time.monotonic() + BEAT_SECONDS
 
     def listen_for_cancels(self, cancel: Callable[[str], None]) -> None:
         self._listener = asyncio.create_task(self._cancels(cancel))

@@ -124,43 +124,76 @@ class ClientLimits:
         self._local_streams[client] += 1
         return StreamLease(client, f"{os.getpid()}:{uuid.uuid4().hex}", shared=False)
 
-    async def acquire_stream(self, client: str) -> StreamLease | None:
-        """A place among the client's open streams, or None when it has them all."""
+    def _release_local(self, lease: StreamLease) -> None:
+        self._local_streams[lease.client] -= 1
+        if self._local_streams[lease.client] <= 0:
+            del self._local_streams[lease.client]
+
+    def _acquire_all_local(self, clients: list[str]) -> tuple[list[StreamLease], int | None]:
+        leases: list[StreamLease] = []
+        for index, client in enumerate(clients):
+            lease = self._acquire_local(client)
+            if lease is None:
+                for taken in leases:
+                    self._release_local(taken)
+                return [], index
+            leases.append(lease)
+        return leases, None
+
+    async def acquire_streams(self, clients: list[str]) -> tuple[list[StreamLease], int | None]:
+        """A place among each client's open streams (an address, an owner), all in one round
+        trip: the leases, or none and the index of the first client that has them all."""
         if self._redis is None or not self._shared():
-            return self._acquire_local(client)
-        lease = StreamLease(client, f"{os.getpid()}:{uuid.uuid4().hex}", shared=True)
-        key = self._stream_key(client)
+            return self._acquire_all_local(clients)
+        leases = [
+            StreamLease(client, f"{os.getpid()}:{uuid.uuid4().hex}", shared=True)
+            for client in clients
+        ]
         now = time.time()
         try:
             async with asyncio.timeout(_REDIS_TIMEOUT_SECONDS):
                 # Add first, then count: two workers racing may both refuse, never both admit.
                 pipe = self._redis.pipeline(transaction=True)
-                pipe.zremrangebyscore(key, "-inf", now)
-                pipe.zadd(key, {lease.member: now + _LEASE_SECONDS})
-                pipe.zcard(key)
-                pipe.expire(key, math.ceil(_LEASE_SECONDS))
-                _, _, count, _ = await pipe.execute()
-                if count > self.max_streams:
-                    await self._redis.zrem(key, lease.member)
-                    return None
+                for lease in leases:
+                    key = self._stream_key(lease.client)
+                    pipe.zremrangebyscore(key, "-inf", now)
+                    pipe.zadd(key, {lease.member: now + _LEASE_SECONDS})
+                    pipe.zcard(key)
+                    pipe.expire(key, math.ceil(_LEASE_SECONDS))
+                counts = (await pipe.execute())[2::4]
+                refused = next(
+                    (index for index, count in enumerate(counts) if count > self.max_streams),
+                    None,
+                )
+                if refused is not None:
+                    pipe = self._redis.pipeline(transaction=False)
+                    for lease in leases:
+                        pipe.zrem(self._stream_key(lease.client), lease.member)
+                    await pipe.execute()
+                    return [], refused
         except Exception:
             self._redis_failed("stream cap check")
-            return self._acquire_local(client)
-        self._leases.add(lease)
-        return lease
+            return self._acquire_all_local(clients)
+        self._leases.update(leases)
+        return leases, None
 
-    async def release_stream(self, lease: StreamLease) -> None:
-        if not lease.shared or self._redis is None:
-            self._local_streams[lease.client] -= 1
-            if self._local_streams[lease.client] <= 0:
-                del self._local_streams[lease.client]
-            return
-        self._leases.discard(lease)
-        if not self._shared():
-            return  # Redis is out: the lease lapses on its own within _LEASE_SECONDS
+    async def release_streams(self, leases: list[StreamLease]) -> None:
+        """Gives the places back, all in one round trip."""
+        shared = []
+        for lease in leases:
+            if not lease.shared or self._redis is None:
+                self._release_local(lease)
+            else:
+                self._leases.discard(lease)
+                shared.append(lease)
+        if not shared or self._redis is None or not self._shared():
+            return  # Redis is out: the leases lapse on their own within _LEASE_SECONDS
         try:
             async with asyncio.timeout(_REDIS_TIMEOUT_SECONDS):
-                await self._redis.zrem(self._stream_key(lease.client), lease.member)
+                pipe = self._redis.pipeline(transaction=False)
+                for lease in shared:
+                    pipe.zrem(self._stream_key(lease.client), lease.member)
+                await pipe.execute()
         except Exception:
             self._redis_failed("giving back a stream's place")
 

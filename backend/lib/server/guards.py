@@ -219,21 +219,19 @@ class ClientLimitsMiddleware:
         try:
             if is_turn:
                 # The cap first: a turn refused for it does not use up the client's rate budget.
-                for subject, words in subjects:
-                    lease = await self.limits.acquire_stream(subject)
-                    if lease is None:
-                        await _refuse(
-                            scope,
-                            receive,
-                            send,
-                            429,
-                            f"Too many answers are streaming to {words} at once; "
-                            "wait for one to finish.",
-                            "stream_cap",
-                            {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)},
-                        )
-                        return
-                    leases.append(lease)
+                leases, refused = await self.limits.acquire_streams([s for s, _ in subjects])
+                if refused is not None:
+                    await _refuse(
+                        scope,
+                        receive,
+                        send,
+                        429,
+                        f"Too many answers are streaming to {subjects[refused][1]} at once; "
+                        "wait for one to finish.",
+                        "stream_cap",
+                        {"Retry-After": str(STREAM_RETRY_AFTER_SECONDS)},
+                    )
+                    return
             for subject, words in subjects:
                 retry_after = await self.limits.hit(item, subject)
                 if retry_after is not None:
@@ -253,8 +251,7 @@ class ClientLimitsMiddleware:
             if leases:
                 # Shielded: a cancelled request (shutdown) must still give its places back.
                 with anyio.CancelScope(shield=True):
-                    for lease in leases:
-                        await self.limits.release_stream(lease)
+                    await self.limits.release_streams(leases)
 
 
 class _OwnerLookup:
