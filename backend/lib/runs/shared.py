@@ -169,9 +169,8 @@ class SharedRuns:
             pipe.delete(_alive_key(turn_id))
             self._beaten_until.pop(turn_id, None)
         elif self._beaten_until.get(turn_id, 0.0) <= time.monotonic():
-            # The heartbeat rides with the frames, instead of a round trip of its own. Counted
-            # as fresh from now on even if this write fails: the run's frames stop then anyway,
-            # and a listener elsewhere sees the key lapse.
+            # The heartbeat rides with the frames, instead of a round trip of its own; a write
+            # that fails forgets it again (and the run's frames stop being shared then).
             pipe.set(_alive_key(turn_id), b"1", ex=ALIVE_SECONDS)
             self._beaten_until[turn_id] = time.monotonic() + BEAT_SECONDS
 
