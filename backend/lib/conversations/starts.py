@@ -41,7 +41,6 @@ _UPDATE_CONVERSATIONS = (
     .where(_conversations.c.id == bindparam("conversation_id"))
     .values(
         current_message_id=bindparam("new_current_message_id"),
-        updated_at=bindparam("new_updated_at"),
         title=bindparam("new_title"),
         title_source=bindparam("new_title_source"),
     )
@@ -50,15 +49,14 @@ _UPDATE_CONVERSATIONS = (
 
 @dataclass(slots=True)
 class StoredConversation:
-    """What a start reads of its conversation, and changes (written back at the end)."""
+    """What a start reads of its conversation, and changes (written back at the end, with the
+    batch's time as its update time)."""
 
     id: str
     owner: str
     current_message_id: str | None
     title: str
     title_source: str
-    updated_at: datetime
-    changed: bool = False
 
 
 @dataclass(slots=True)
@@ -140,7 +138,7 @@ class TurnStarter(Generic[Started]):
             # In id order, so two workers locking some of the same conversations (PostgreSQL)
             # queue up instead of deadlocking; SQLite takes one writer at a time anyway.
             read = await session.execute(
-                select(c.id, c.owner, c.current_message_id, c.title, c.title_source, c.updated_at)
+                select(c.id, c.owner, c.current_message_id, c.title, c.title_source)
                 .where(one_of(c.id, ids, dialect))
                 .order_by(c.id)
                 .with_for_update()
@@ -175,17 +173,17 @@ class TurnStarter(Generic[Started]):
                 started.append((request, result))
             if rows:
                 await session.execute(_INSERT_MESSAGES, rows)
-            changed = [
+            # Changed: the conversations a start of the batch started in (at most one each).
+            changed = [conversations[request.conversation_id] for request, _ in started]
+            updates = [
                 {
                     "conversation_id": conversation.id,
                     "new_current_message_id": conversation.current_message_id,
-                    "new_updated_at": conversation.updated_at,
                     "new_title": conversation.title,
                     "new_title_source": conversation.title_source,
                 }
-                for conversation in conversations.values()
-                if conversation.changed
+                for conversation in changed
             ]
-            if changed:
-                await session.execute(_UPDATE_CONVERSATIONS, changed)
+            if updates:
+                await session.execute(_UPDATE_CONVERSATIONS.values(updated_at=now), updates)
         return started

@@ -244,11 +244,9 @@ def _begin(
     first_turn = not any(message.role == "assistant" for message in messages)
     messages.append(answer)
     conversation.current_message_id = answer.id
-    conversation.updated_at = now
     if conversation.title_source == "none" and user_message.text:
         conversation.title = first_words(user_message.text)
         conversation.title_source = "provisional"
-    conversation.changed = True
     upstream = _upstream_input(by_id, user_message)
     start = TurnStart(conversation.id, user_message.id, answer.id, upstream, model, first_turn)
     return start, rows

@@ -129,15 +129,17 @@ class SharedRuns:
                 shared_done.set_result(None)
             return
         # One entry per run: its frames of the moment, in order.
-        by_run: dict[str, tuple[list[tuple[int, bytes]], bool]] = {}
+        by_run: dict[str, list[tuple[int, bytes]]] = {}
+        ended: set[str] = set()
         for turn_id, frames, last, _ in writable:
-            earlier, ended = by_run.get(turn_id, ([], False))
-            by_run[turn_id] = (earlier + frames, ended or last)
+            by_run.setdefault(turn_id, []).extend(frames)
+            if last:
+                ended.add(turn_id)
         try:
             async with asyncio.timeout(REDIS_TIMEOUT_SECONDS):
                 pipe = self._redis.pipeline(transaction=False)
-                for turn_id, (frames, last) in by_run.items():
-                    self._add_frames(pipe, turn_id, frames, last)
+                for turn_id, frames in by_run.items():
+                    self._add_frames(pipe, turn_id, frames, turn_id in ended)
                 await pipe.execute()
         except Exception as exc:
             for turn_id, _, last, done in writable:
