@@ -10,7 +10,7 @@ from datetime import datetime
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from lib.conversations.repository import PageKey
+from lib.conversations.pages import PageKey
 from lib.errors import BadRequest
 
 BAD_CURSOR = "cursor: not a cursor this list gave out for this query; start from the first page."

@@ -5,14 +5,17 @@ A repository is made for an owner and cannot be made without one, so no route ca
 existed.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, delete, func, or_, select, text, update
+from sqlalchemy import Select, delete, func, or_, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from lib.conversations import pages
 from lib.conversations.ids import new_conversation_id
+from lib.conversations.pages import PageKey
+from lib.conversations.sqlite_search import SqliteSearch
+from lib.db.lists import one_of
 from lib.db.models import Conversation, Message
 from lib.errors import NotFound
 
@@ -24,14 +27,6 @@ CONVERSATION_NOT_FOUND = "No such conversation."
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
-
-
-@dataclass(frozen=True)
-class PageKey:
-    """Where a page of the list ends: the (updated_at, id) of its last conversation."""
-
-    updated_at: datetime
-    id: str
 
 
 class ConversationRepository:
@@ -74,75 +69,49 @@ class ConversationRepository:
     def _page(self, query: Select[Any], limit: int, after: PageKey | None) -> Select[Any]:
         query = query.where(Conversation.owner == self.owner)
         if after is not None:
-            query = query.where(
-                or_(
-                    Conversation.updated_at < after.updated_at,
-                    and_(Conversation.updated_at == after.updated_at, Conversation.id < after.id),
-                )
-            )
-        return query.order_by(Conversation.updated_at.desc(), Conversation.id.desc()).limit(limit)
+            query = query.where(pages.after(after))
+        return query.order_by(*pages.NEWEST_FIRST).limit(limit)
 
     async def list_page(self, limit: int, after: PageKey | None) -> list[Conversation]:
         return list(await self.session.scalars(self._page(select(Conversation), limit, after)))
 
     async def search_page(
         self, words: list[str], limit: int, after: PageKey | None
-    ) -> list[Conversation]:
+    ) -> list[tuple[Conversation, str | None]]:
+        """The first `limit` conversations after `after` whose title or messages hold every
+        word, newest first, each with the text of one matching message (None when only the
+        title matches)."""
         dialect = self.session.get_bind().dialect.name
         match = _match_expression(dialect, words)
         if dialect == "sqlite":
-            hit = or_(
-                Conversation.seq.in_(
-                    select(text("rowid"))
-                    .select_from(text("conversation_fts"))
-                    .where(text("conversation_fts MATCH :q"))
-                ),
-                Conversation.id.in_(
-                    select(Message.conversation_id).where(
-                        Message.owner == self.owner,
-                        Message.seq.in_(
-                            select(text("rowid"))
-                            .select_from(text("message_fts"))
-                            .where(text("message_fts MATCH :q"))
-                        ),
-                    )
-                ),
-            )
-        else:
-            hit = or_(
-                text("conversations.search_vector @@ to_tsquery('simple', :q)"),
-                Conversation.id.in_(
-                    select(Message.conversation_id).where(
-                        Message.owner == self.owner,
-                        text("messages.search_vector @@ to_tsquery('simple', :q)"),
-                    )
-                ),
-            )
+            return await SqliteSearch(self.session, self.owner, match, after).page(limit)
+        hit = or_(
+            text("conversations.search_vector @@ to_tsquery('simple', :q)"),
+            Conversation.id.in_(
+                select(Message.conversation_id).where(
+                    Message.owner == self.owner,
+                    text("messages.search_vector @@ to_tsquery('simple', :q)"),
+                )
+            ),
+        )
         query = self._page(select(Conversation).where(hit), limit, after).params(q=match)
-        return list(await self.session.scalars(query))
+        page = list(await self.session.scalars(query))
+        texts = await self._matching_texts([c.id for c in page], match)
+        return [(conversation, texts.get(conversation.id)) for conversation in page]
 
-    async def matching_texts(self, conversation_ids: list[str], words: list[str]) -> dict[str, str]:
-        """For each conversation, the text of one message that matches the words."""
+    async def _matching_texts(self, conversation_ids: list[str], match: str) -> dict[str, str]:
+        """For each conversation, the text of its first message that matches (PostgreSQL)."""
         if not conversation_ids:
             return {}
-        dialect = self.session.get_bind().dialect.name
-        if dialect == "sqlite":
-            matches: Any = Message.seq.in_(
-                select(text("rowid"))
-                .select_from(text("message_fts"))
-                .where(text("message_fts MATCH :q"))
-            )
-        else:
-            matches = text("messages.search_vector @@ to_tsquery('simple', :q)")
         query = (
             select(Message.conversation_id, Message.text)
             .where(
                 Message.owner == self.owner,
-                Message.conversation_id.in_(conversation_ids),
-                matches,
+                one_of(Message.conversation_id, conversation_ids, "postgresql"),
+                text("messages.search_vector @@ to_tsquery('simple', :q)"),
             )
             .order_by(Message.seq)
-            .params(q=_match_expression(dialect, words))
+            .params(q=match)
         )
         found: dict[str, str] = {}
         for conversation_id, message_text in await self.session.execute(query):

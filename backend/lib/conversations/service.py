@@ -6,7 +6,8 @@ from typing import Any
 from lib.conversations.cursor import CursorCodec
 from lib.conversations.ids import new_message_id
 from lib.conversations.items import without_secrets
-from lib.conversations.repository import ConversationRepository, PageKey, utcnow
+from lib.conversations.pages import PageKey
+from lib.conversations.repository import ConversationRepository, utcnow
 from lib.conversations.search import search_words, snippet
 from lib.conversations.transfer import MAX_IMPORT_MESSAGES, ConversationExport
 from lib.conversations.views import conversation_view, summary
@@ -54,18 +55,17 @@ class ConversationService:
                 # Only punctuation: nothing can match a word search.
                 return {"data": [], "next_cursor": None}
             if words:
-                page = await repo.search_page(words, limit + 1, after)
-                texts = await repo.matching_texts([c.id for c in page[:limit]], words)
+                hits = await repo.search_page(words, limit + 1, after)
             else:
-                page = await repo.list_page(limit + 1, after)
-                texts = {}
-        more = len(page) > limit
-        page = page[:limit]
+                listed = await repo.list_page(limit + 1, after)
+                hits = [(conversation, None) for conversation in listed]
+        more = len(hits) > limit
+        page = [conversation for conversation, _ in hits[:limit]]
         data = []
-        for conversation in page:
+        for conversation, found in hits[:limit]:
             item = summary(conversation)
             if words:
-                item["snippet"] = snippet(texts.get(conversation.id, conversation.title), words)
+                item["snippet"] = snippet(found or conversation.title, words)
             data.append(item)
         next_cursor = None
         if more and page:
