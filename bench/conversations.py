@@ -32,7 +32,7 @@ BACKEND_DIR = Path(__file__).resolve().parent.parent / "backend"
 sys.path.insert(0, str(BACKEND_DIR))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from turn_stream import drive, one_stream, start_fake  # noqa: E402
+from turn_stream import one_stream, start_fake  # noqa: E402
 
 from lib.db.database import Database  # noqa: E402
 from lib.db.models import Conversation, Message  # noqa: E402
@@ -75,41 +75,58 @@ async def new_conversations(session: aiohttp.ClientSession, base: str, count: in
 async def conversation_turns(
     base: str, fake: str, c: int, n: int, rounds: int, pg_name: str | None
 ) -> None:
+    """Each round of C turns through the backend is followed by a round of the same C streams
+    straight from the fake, and each pair gives a ratio: this machine's speed drifts within
+    seconds, and a ratio of two moments minutes apart measured the drift as much as the
+    backend. The median of the pairs is the figure."""
     body = json.dumps({"text": f"[[synthetic:{max(1, n - 9)}:0]]"}).encode()
-    connector = aiohttp.TCPConnector(limit=0)
+    message = {"role": "user", "content": f"[[synthetic:{max(1, n - 9)}:0]]"}
+    plain = json.dumps({"model": "gpt-5.2", "stream": True, "input": [message]}).encode()
     # unsafe: keep cookies of an IP address host, the session (and so the owner) of this client.
     jar = aiohttp.CookieJar(unsafe=True)
-    async with aiohttp.ClientSession(connector=connector, cookie_jar=jar) as session:
+    async with (
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0), cookie_jar=jar) as session,
+        aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as direct_session,
+    ):
         conversations = await new_conversations(session, base, c)
-        # Warm-up, and every conversation past its first turn (whose title costs a call).
-        await asyncio.gather(
-            *(
-                one_stream(session, f"{base}/api/conversations/{cid}/turns", body, b"\n\n")
-                for cid in conversations
-            )
-        )
-        before = await transactions(pg_name) if pg_name else 0
-        total, firsts = 0, []
-        started = time.perf_counter()
-        for _ in range(rounds):
-            results = await asyncio.gather(
+
+        async def through_backend() -> list[tuple[int, float]]:
+            return await asyncio.gather(
                 *(
                     one_stream(session, f"{base}/api/conversations/{cid}/turns", body, b"\n\n")
                     for cid in conversations
                 )
             )
-            total += sum(count for count, _ in results)
+
+        async def straight() -> list[tuple[int, float]]:
+            url = f"{fake}/v1/responses"
+            return await asyncio.gather(
+                *(one_stream(direct_session, url, plain, b"\n\n") for _ in range(c))
+            )
+
+        # Warm-up, and every conversation past its first turn (whose title costs a call).
+        await through_backend()
+        await straight()
+        before = await transactions(pg_name) if pg_name else 0
+        rates: list[tuple[float, float]] = []
+        firsts: list[float] = []
+        for _ in range(rounds):
+            started = time.perf_counter()
+            results = await through_backend()
+            backend_rate = sum(count for count, _ in results) / (time.perf_counter() - started)
             firsts += [first for _, first in results]
-        seconds = time.perf_counter() - started
+            started = time.perf_counter()
+            direct = await straight()
+            rates.append(
+                (backend_rate, sum(count for count, _ in direct) / (time.perf_counter() - started))
+            )
         after = await transactions(pg_name) if pg_name else 0
-    backend_rate = total / seconds
-    message = {"role": "user", "content": f"[[synthetic:{max(1, n - 9)}:0]]"}
-    plain = json.dumps({"model": "gpt-5.2", "stream": True, "input": [message]}).encode()
-    direct = await drive(f"{fake}/v1/responses", plain, c, rounds, b"\n\n")
-    ratio = backend_rate / direct.events_per_second
+    ratios = sorted(backend / direct for backend, direct in rates)
     print(
-        f"  turns C={c} N={n} x{rounds}: backend {backend_rate:,.0f} events/s, direct "
-        f"{direct.events_per_second:,.0f} events/s, ratio {ratio:.2f}; "
+        f"  turns C={c} N={n}, {rounds} pairs of rounds: backend "
+        f"{statistics.median(b for b, _ in rates):,.0f} events/s, direct "
+        f"{statistics.median(d for _, d in rates):,.0f} events/s (medians); ratio median "
+        f"{statistics.median(ratios):.2f} (pairs {ratios[0]:.2f}-{ratios[-1]:.2f}); "
         f"first byte p50 {statistics.median(firsts) * 1000:.0f} ms"
     )
     if pg_name:
@@ -253,7 +270,7 @@ def main() -> None:
     parser.add_argument("--only", choices=["turns", "list"])
     parser.add_argument("--concurrency", type=int, default=100)
     parser.add_argument("--events", type=int, default=200)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
     for database in args.database or ["sqlite", "postgres"]:
         asyncio.run(run(database, args.only, args.concurrency, args.events, args.rounds))

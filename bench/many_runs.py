@@ -284,7 +284,7 @@ async def run(only: str | None, runs: int, deltas: int, resumers: int) -> None:
                 finally:
                     backend.stop()
         if only in (None, "fan-out"):
-            await fan_out_ratio(fake_url, 100, 200, 3)
+            await fan_out_ratio(fake_url, 100, 200, 9)
     finally:
         fake.terminate()
         fake.wait()
