@@ -71,14 +71,20 @@ async def open_turn(
     `params` are the model choice's own (reasoning, store, include: lib/models/catalog.py).
     """
     request = client.responses.with_streaming_response.create(
-        model=model,
-        instructions=developer_prompt(today),
         stream=True,
-        parallel_tool_calls=False,
         # The conversation goes as the browser sent it (docs/api.md: `input=messages`, unchanged).
-        # Through extra_body the SDK sends it as it is instead of walking every item against its
-        # typed schema first, which cost a sixth of a worker's CPU on short turns (bench/).
-        extra_body={"input": messages, "tools": tools, **(params or {})},
+        # Through extra_body the SDK sends the fields as they are instead of walking them
+        # against its typed schema first: for `input` that was a sixth of a worker's CPU on
+        # short turns, and `model` alone cost 70 us a turn, hashing its union of model-name
+        # literals (bench/).
+        extra_body={
+            "model": model,
+            "instructions": developer_prompt(today),
+            "parallel_tool_calls": False,
+            "input": messages,
+            "tools": tools,
+            **(params or {}),
+        },
     )
     try:
         return await request.__aenter__()
