@@ -2,9 +2,11 @@
 
 - Frames go to a Redis Stream per run (bounded length); a listener elsewhere reads from the
   id it has seen (`XREAD BLOCK`). The frames of a run written at one moment are one entry, its
-  id the number of the last of them, each frame a field named by its number: one command
-  per run and moment instead of one per frame, which cost a run most of its CPU (bench/). After
-  the run the stream expires with the replay window.
+  id the number of the last of them, the frames one after the other in its one field (each
+  starts with its `id:` line and ends with a blank line): one command per run and moment
+  instead of one per frame, which cost a run most of its CPU, and one argument per command
+  for redis-py to pack instead of two per frame (bench/). After the run the stream expires
+  with the replay window.
 - Cancels go out on a channel every worker listens to; the worker that owns the run stops it.
 - While a run lives, its worker refreshes a short-lived key: a listener that sees frames stop
   and that key gone knows the worker died (a heartbeat, not a guess).
@@ -162,9 +164,11 @@ class SharedRuns:
     ) -> None:
         key = _frames_key(turn_id)
         if frames:
-            fields = {str(number): frame for number, frame in frames}
+            joined = b"".join([frame for _, frame in frames])
             last_number = frames[-1][0]
-            pipe.xadd(key, fields, id=f"{last_number}-1", maxlen=MAX_FRAMES, approximate=True)
+            pipe.xadd(
+                key, {"frames": joined}, id=f"{last_number}-1", maxlen=MAX_FRAMES, approximate=True
+            )
         if last:
             pipe.xadd(key, {"end": b"1"}, id=f"{frames[-1][0] if frames else 0}-2")
             pipe.expire(key, self._replay_seconds)
@@ -238,8 +242,20 @@ class SharedRuns:
                 if b"end" in fields:
                     yield int(cursor.split("-", 1)[0]), None
                     return
-                for name, frame in sorted(fields.items(), key=lambda field: int(field[0])):
-                    number = int(name)
+                for number, frame in _frames_of(fields):
                     if number > seen:
                         seen = number
                         yield number, frame
+
+
+def _frames_of(fields: dict[bytes, bytes]) -> list[tuple[int, bytes]]:
+    """The numbered frames of one entry."""
+    joined = fields.get(b"frames")
+    if joined is None:
+        # Written by a worker of the version before, during a rolling deploy: a field per frame.
+        return sorted((int(name), frame) for name, frame in fields.items())
+    frames = []
+    for part in joined.split(b"\n\n")[:-1]:
+        # A blank line ends an SSE event, so none is inside a frame: each ends one.
+        frames.append((int(part[4 : part.index(b"\n")]), part + b"\n\n"))
+    return frames
