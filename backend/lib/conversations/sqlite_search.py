@@ -18,13 +18,13 @@ moves an old conversation up), so neither way may assume it. Titles are looked u
 ways: for each batch of the walk, and all at once when the chunks run out.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
-    CompoundSelect,
     Integer,
     Select,
     column,
@@ -44,10 +44,12 @@ FIRST_CHUNK = 512
 CHUNK_GROWTH = 4
 FIRST_BATCH = 64
 BATCH_GROWTH = 2
+# Keeps the batch's IN lists far below SQLite's limit of bound values per statement.
+MAX_BATCH = 4096
 # Messages further apart than this are read as two spans: reading the other conversations'
 # matches between them costs more than one more start of the full-text index.
 SPAN_GAP = 64
-# SQLite allows 500 SELECTs in one compound statement.
+# SQLite allows 500 SELECTs in one compound statement; three values each.
 SPANS_PER_STATEMENT = 200
 
 _message_fts = table("message_fts", column("rowid", Integer))
@@ -93,7 +95,7 @@ class SqliteSearch:
             if await self._walk(batch, limit):
                 return await self._load(self.walked[:limit])
             chunk *= CHUNK_GROWTH
-            batch *= BATCH_GROWTH
+            batch = min(batch * BATCH_GROWTH, MAX_BATCH)
 
     def _mine(self, after: PageKey | None) -> tuple[ColumnElement[bool], ...]:
         return (
@@ -167,35 +169,53 @@ class SqliteSearch:
 
     async def _read_spans(self, unsettled: dict[str, tuple[int, datetime]]) -> None:
         """Finds the matches of these conversations below the floor: they have none above."""
-        ids = list(unsettled)
-        older = select(Message.seq).where(Message.conversation_id.in_(ids)).order_by(Message.seq)
+        older = (
+            select(Message.seq)
+            .where(Message.conversation_id.in_(list(unsettled)))
+            .order_by(Message.seq)
+        )
         if self.floor is not None:
             older = older.where(Message.seq < self.floor)
+
+        def matches_in(first: int, last: int) -> Select[Any]:
+            return (
+                select(Message.conversation_id, _message_fts.c.rowid)
+                .select_from(_message_fts)
+                .join(Message, Message.seq == _message_fts.c.rowid)
+                .where(_MESSAGE_MATCH, _message_fts.c.rowid.between(first, last))
+            )
+
         spans = _spans(list(await self.session.scalars(older)))
-        for start in range(0, len(spans), SPANS_PER_STATEMENT):
-            statement = _in_spans(spans[start : start + SPANS_PER_STATEMENT], ids)
-            for conversation_id, message in await self.session.execute(
-                statement.params(q=self.match)
-            ):
+        for conversation_id, message in await self._in_spans(spans, matches_in):
+            # A span holds other conversations' messages too.
+            if conversation_id in unsettled:
                 seq, updated_at = unsettled[conversation_id]
                 self._found(seq, updated_at, conversation_id, message)
 
     async def _read_titles_of(self, conversations: dict[int, tuple[datetime, str]]) -> None:
         """Finds which of these conversations' titles match, by the spans of their seqs."""
         unsettled = {seq: row for seq, row in conversations.items() if seq not in self.hits}
-        spans = _spans(sorted(unsettled))
+
+        def matches_in(first: int, last: int) -> Select[Any]:
+            return select(_conversation_fts.c.rowid).where(
+                _TITLE_MATCH, _conversation_fts.c.rowid.between(first, last)
+            )
+
+        for (seq,) in await self._in_spans(_spans(sorted(unsettled)), matches_in):
+            if seq in unsettled:
+                updated_at, conversation_id = unsettled[seq]
+                self.hits[seq] = _Hit(seq, updated_at, conversation_id, None)
+
+    async def _in_spans(
+        self, spans: list[tuple[int, int]], matches_in: Callable[[int, int], Select[Any]]
+    ) -> list[Any]:
+        """The rows of `matches_in` over every span, a few hundred spans per statement."""
+        rows: list[Any] = []
         for start in range(0, len(spans), SPANS_PER_STATEMENT):
-            selects = [
-                select(_conversation_fts.c.rowid).where(
-                    _TITLE_MATCH, _conversation_fts.c.rowid.between(first, last)
-                )
-                for first, last in spans[start : start + SPANS_PER_STATEMENT]
-            ]
+            selects = [matches_in(*span) for span in spans[start : start + SPANS_PER_STATEMENT]]
             statement = selects[0] if len(selects) == 1 else union_all(*selects)
-            for seq in await self.session.scalars(statement.params(q=self.match)):
-                if seq in unsettled:
-                    updated_at, conversation_id = unsettled[seq]
-                    self.hits[seq] = _Hit(seq, updated_at, conversation_id, None)
+            rows += (await self.session.execute(statement.params(q=self.match))).all()
+        return rows
 
     async def _load(self, page: list[_Hit]) -> list[tuple[Conversation, str | None]]:
         if not page:
@@ -232,18 +252,3 @@ def _spans(seqs: list[int]) -> list[tuple[int, int]]:
         else:
             spans.append((seq, seq))
     return spans
-
-
-def _in_spans(spans: list[tuple[int, int]], ids: list[str]) -> Select[Any] | CompoundSelect[Any]:
-    selects = [
-        select(Message.conversation_id, _message_fts.c.rowid)
-        .select_from(_message_fts)
-        .join(Message, Message.seq == _message_fts.c.rowid)
-        .where(
-            _MESSAGE_MATCH,
-            _message_fts.c.rowid.between(first, last),
-            Message.conversation_id.in_(ids),
-        )
-        for first, last in spans
-    ]
-    return selects[0] if len(selects) == 1 else union_all(*selects)
