@@ -234,7 +234,7 @@ class SqliteSearch:
             )
             texts = {seq: message_text for seq, message_text in rows}
         return [
-            (by_seq[hit.seq], texts.get(hit.message_seq) if hit.message_seq else None)
+            (by_seq[hit.seq], None if hit.message_seq is None else texts.get(hit.message_seq))
             for hit in page
         ]
 

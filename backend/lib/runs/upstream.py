@@ -51,16 +51,22 @@ def _event(block: bytes) -> RawEvent | None:
     read = read_block(block)
     if read is None:
         return None
-    event_type, data, _ = read
+    event_type, data, lines = read
     if data == b"[DONE]" or data[:1] != b"{":
         return None
-    if event_type is not None and _PLAIN_TYPE.fullmatch(event_type):
+    if lines == 1 and event_type is not None and _PLAIN_TYPE.fullmatch(event_type):
         return RawEvent(event_type.decode(), data)
-    # No usable `event:` line: the type is inside.
     try:
         parsed = json.loads(data)
     except ValueError:
         return None
+    if lines > 1:
+        # A frame forwards the data on its one `data:` line, where a line break would cut it
+        # short for the browser: data the upstream split over several lines goes as one.
+        data = json.dumps(parsed, ensure_ascii=False, separators=(",", ":")).encode()
+    if event_type is not None and _PLAIN_TYPE.fullmatch(event_type):
+        return RawEvent(event_type.decode(), data, parsed if isinstance(parsed, dict) else {})
+    # No usable `event:` line: the type is inside.
     if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
         return None
     return RawEvent(parsed["type"], data, parsed)
