@@ -7,7 +7,7 @@ PY := $(VENV)/bin/python
 STAMPS := .make
 BACKEND_PORT ?= 8000
 
-.PHONY: run run-prod migrate bench bench-streams run-backend test test-backend lint-backend test-web \
+.PHONY: run run-prod migrate bench bench-streams bench-conversations run-backend test test-backend lint-backend test-web \
 	system-deps clean
 
 # The backend on :8000 and a production build of the web client on :3000; Ctrl-C stops both.
@@ -33,6 +33,12 @@ bench: $(STAMPS)/python-dev
 bench-streams: $(STAMPS)/python-dev
 	$(PY) bench/many_streams.py --interval 50 100 --direct
 	$(PY) bench/many_streams.py --interval 50 100 --workers 2
+
+# Conversations kept on the server (turns on SQLite and PostgreSQL, list and search), then runs
+# (1,000 at once, and Redis fan-out). PostgreSQL and redis-server as for make test.
+bench-conversations: $(STAMPS)/python-dev system-deps
+	$(PY) bench/conversations.py
+	$(PY) bench/many_runs.py
 
 test: system-deps lint-backend test-backend test-web
 
