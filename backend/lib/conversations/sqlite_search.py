@@ -158,9 +158,7 @@ class SqliteSearch:
         }
         if unsettled:
             await self._read_spans(unsettled)
-            await self._read_titles_of(
-                {seq: (updated_at, cid) for cid, (seq, updated_at) in unsettled.items()}
-            )
+            await self._read_titles_of(unsettled)
         for seq, updated_at, conversation_id in rows:
             if seq in self.hits:
                 self.walked.append(self.hits[seq])
@@ -192,9 +190,14 @@ class SqliteSearch:
                 seq, updated_at = unsettled[conversation_id]
                 self._found(seq, updated_at, conversation_id, message)
 
-    async def _read_titles_of(self, conversations: dict[int, tuple[datetime, str]]) -> None:
-        """Finds which of these conversations' titles match, by the spans of their seqs."""
-        unsettled = {seq: row for seq, row in conversations.items() if seq not in self.hits}
+    async def _read_titles_of(self, conversations: dict[str, tuple[int, datetime]]) -> None:
+        """Finds which of these conversations whose messages do not match have a title that
+        does, by the spans of their seqs."""
+        unsettled = {
+            seq: (updated_at, conversation_id)
+            for conversation_id, (seq, updated_at) in conversations.items()
+            if seq not in self.hits
+        }
 
         def matches_in(first: int, last: int) -> Select[Any]:
             return select(_conversation_fts.c.rowid).where(

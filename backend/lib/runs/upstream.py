@@ -54,8 +54,9 @@ def _event(block: bytes) -> RawEvent | None:
     event_type, data, lines = read
     if data == b"[DONE]" or data[:1] != b"{":
         return None
-    if lines == 1 and event_type is not None and _PLAIN_TYPE.fullmatch(event_type):
-        return RawEvent(event_type.decode(), data)
+    named = event_type.decode() if event_type and _PLAIN_TYPE.fullmatch(event_type) else None
+    if lines == 1 and named is not None:
+        return RawEvent(named, data)
     try:
         parsed = json.loads(data)
     except ValueError:
@@ -64,8 +65,8 @@ def _event(block: bytes) -> RawEvent | None:
         # A frame forwards the data on its one `data:` line, where a line break would cut it
         # short for the browser: data the upstream split over several lines goes as one.
         data = json.dumps(parsed, ensure_ascii=False, separators=(",", ":")).encode()
-    if event_type is not None and _PLAIN_TYPE.fullmatch(event_type):
-        return RawEvent(event_type.decode(), data, parsed if isinstance(parsed, dict) else {})
+    if named is not None:
+        return RawEvent(named, data, parsed if isinstance(parsed, dict) else {})
     # No usable `event:` line: the type is inside.
     if not isinstance(parsed, dict) or not isinstance(parsed.get("type"), str):
         return None
